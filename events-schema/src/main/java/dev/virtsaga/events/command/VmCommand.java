@@ -1,0 +1,25 @@
+package dev.virtsaga.events.command;
+
+import dev.virtsaga.events.Opt;
+import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.VmSpec;
+import java.time.Instant;
+
+/**
+ * A command on {@code vm.commands.v1}, keyed by vmId. The operation id is chosen by the gateway so
+ * a client can follow it before the orchestrator has seen the command.
+ *
+ * @param spec the VM to create ({@link CommandType#CREATE} only)
+ * @param force stop: power off at once instead of a graceful shutdown first
+ * @param gracefulTimeoutSeconds stop: how long a graceful shutdown may take before it is forced
+ */
+public record VmCommand(
+    String operationId,
+    String vmId,
+    String tenantId,
+    CommandType type,
+    Instant requestedAt,
+    @Opt VmSpec spec,
+    @Opt Boolean force,
+    @Opt Integer gracefulTimeoutSeconds,
+    @Opt String requestId) {}

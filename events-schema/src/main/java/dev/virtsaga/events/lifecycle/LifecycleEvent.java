@@ -1,0 +1,19 @@
+package dev.virtsaga.events.lifecycle;
+
+import java.time.Instant;
+
+/** A public event on {@code vm.lifecycle.v1}, keyed by vmId. */
+public sealed interface LifecycleEvent
+    permits CommandAccepted,
+        CommandRejected,
+        OperationStarted,
+        OperationProgress,
+        OperationSucceeded,
+        OperationFailed,
+        OperationTimedOut,
+        StateChanged,
+        VmDeleted {
+  String vmId();
+
+  Instant at();
+}

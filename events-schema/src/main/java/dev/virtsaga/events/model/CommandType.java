@@ -1,0 +1,10 @@
+package dev.virtsaga.events.model;
+
+/** What an operator asks of a VM; each command type starts one saga (an operation). */
+public enum CommandType {
+  CREATE,
+  START,
+  STOP,
+  REBOOT,
+  DELETE
+}

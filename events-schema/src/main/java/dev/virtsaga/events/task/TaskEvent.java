@@ -1,0 +1,33 @@
+package dev.virtsaga.events.task;
+
+import dev.virtsaga.events.Opt;
+import dev.virtsaga.events.model.PowerState;
+import dev.virtsaga.events.model.TaskAction;
+import dev.virtsaga.events.model.TaskError;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a worker reports about a task, on {@code vm.task-events.v1}.
+ *
+ * @param providerRef the hypervisor's id of the VM (set by a successful CREATE)
+ * @param providerTaskRef the hypervisor's id of an asynchronous task, when there is one
+ * @param power the VM's power state after the call, when known
+ * @param error why the task failed ({@link TaskStatus#FAILED} only)
+ */
+public record TaskEvent(
+    String taskId,
+    String operationId,
+    String vmId,
+    String provider,
+    String step,
+    TaskAction action,
+    int attempt,
+    TaskStatus status,
+    Instant at,
+    @Opt String providerRef,
+    @Opt String providerTaskRef,
+    @Opt Integer progress,
+    @Opt PowerState power,
+    @Opt List<String> ips,
+    @Opt TaskError error) {}
