@@ -15,5 +15,8 @@ public sealed interface LifecycleEvent
         VmDeleted {
   String vmId();
 
+  /** The operation the event is about; absent only on a few state changes. */
+  String operationId();
+
   Instant at();
 }

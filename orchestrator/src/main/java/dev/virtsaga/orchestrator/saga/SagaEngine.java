@@ -1,0 +1,524 @@
+package dev.virtsaga.orchestrator.saga;
+
+import dev.virtsaga.events.command.VmCommand;
+import dev.virtsaga.events.lifecycle.CommandAccepted;
+import dev.virtsaga.events.lifecycle.CommandRejected;
+import dev.virtsaga.events.lifecycle.LifecycleEvent;
+import dev.virtsaga.events.lifecycle.OperationFailed;
+import dev.virtsaga.events.lifecycle.OperationProgress;
+import dev.virtsaga.events.lifecycle.OperationStarted;
+import dev.virtsaga.events.lifecycle.OperationSucceeded;
+import dev.virtsaga.events.lifecycle.OperationTimedOut;
+import dev.virtsaga.events.lifecycle.RejectReason;
+import dev.virtsaga.events.lifecycle.StateChanged;
+import dev.virtsaga.events.lifecycle.VmDeleted;
+import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.ErrorType;
+import dev.virtsaga.events.model.PowerState;
+import dev.virtsaga.events.model.TaskError;
+import dev.virtsaga.events.model.VmState;
+import dev.virtsaga.events.task.TaskEvent;
+import dev.virtsaga.events.task.TaskRequested;
+import dev.virtsaga.events.task.TaskStatus;
+import dev.virtsaga.orchestrator.Operation;
+import dev.virtsaga.orchestrator.Trigger;
+import dev.virtsaga.orchestrator.Vm;
+import dev.virtsaga.orchestrator.VmStateMachine;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * The sagas, as pure logic: given a VM and what just happened (a command, a task outcome, a timer)
+ * decide the VM's next version, the tasks to send and the events to publish. No I/O, no clock, no
+ * randomness of its own, so every path is unit-tested.
+ *
+ * <pre>
+ * create : provision → start                         ; failure/timeout: rollback-delete, then FAILED
+ * start  : start                                     ; failure: back to origin; timeout: FAILED
+ * stop   : shutdown (graceful) → power-off at its deadline or on its failure ; power-off as start
+ * reboot : reboot                                    ; failure: RUNNING; timeout: FAILED
+ * delete : delete (pre-empts any operation)          ; NOT_FOUND counts as deleted; else FAILED
+ * </pre>
+ *
+ * Retryable errors retry the step with exponential backoff and jitter (honouring retryAfter) while
+ * attempts and the step's deadline allow.
+ */
+public final class SagaEngine {
+  private final SagaSettings settings;
+  private final RandomGenerator random;
+
+  public SagaEngine(SagaSettings settings, RandomGenerator random) {
+    this.settings = settings;
+    this.random = random;
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /**
+   * Handles a command.
+   *
+   * @param current the VM, or null when none with that id exists
+   */
+  public Decision onCommand(Vm current, VmCommand cmd, Instant now) {
+    if (cmd.type() == CommandType.CREATE) {
+      return create(current, cmd, now);
+    }
+    if (current == null || current.state() == VmState.DELETED) {
+      return reject(cmd, RejectReason.NOT_FOUND, "no VM " + cmd.vmId(), now);
+    }
+    if (current.operation() != null && current.operation().id().equals(cmd.operationId())) {
+      return Decision.none(); // the same command again: already under way
+    }
+    if (cmd.type() == CommandType.DELETE) {
+      return delete(current, cmd, now);
+    }
+    if (current.operation() != null) {
+      return reject(
+          cmd,
+          RejectReason.CONFLICT,
+          "operation "
+              + current.operation().id()
+              + " ("
+              + current.operation().type()
+              + ") is running",
+          now);
+    }
+    Trigger trigger =
+        switch (cmd.type()) {
+          case START -> Trigger.START;
+          case STOP -> Trigger.STOP;
+          case REBOOT -> Trigger.REBOOT;
+          default -> throw new IllegalStateException("unhandled command " + cmd.type());
+        };
+    if (VmStateMachine.next(current.state(), trigger).isEmpty()) {
+      return reject(
+          cmd,
+          RejectReason.INVALID_STATE,
+          "cannot " + cmd.type().name().toLowerCase() + " a VM that is " + current.state(),
+          now);
+    }
+    Change c = new Change(current, now);
+    Steps first =
+        switch (cmd.type()) {
+          case START -> Steps.START;
+          case REBOOT -> Steps.REBOOT;
+          default -> Boolean.TRUE.equals(cmd.force()) ? Steps.POWER_OFF : Steps.SHUTDOWN;
+        };
+    Operation op =
+        new Operation(
+            cmd.operationId(),
+            cmd.type(),
+            first.id(),
+            1,
+            now.plus(timeout(first, cmd)),
+            now,
+            current.state(),
+            false,
+            null,
+            null,
+            cmd.gracefulTimeoutSeconds());
+    c.accept(cmd, op);
+    c.dispatch(trigger, first, op);
+    return c.decision();
+  }
+
+  private Decision create(Vm current, VmCommand cmd, Instant now) {
+    if (current != null) {
+      if (cmd.operationId().equals(current.lastOperationId())) {
+        return Decision.none(); // the same create again
+      }
+      return reject(cmd, RejectReason.ALREADY_EXISTS, "VM " + cmd.vmId() + " exists", now);
+    }
+    if (cmd.spec() == null) {
+      return reject(cmd, RejectReason.INVALID, "create needs a spec", now);
+    }
+    Operation op =
+        new Operation(
+            cmd.operationId(),
+            CommandType.CREATE,
+            Steps.PROVISION.id(),
+            1,
+            now.plus(settings.provisionTimeout()),
+            now,
+            VmState.PENDING,
+            false,
+            null,
+            null,
+            null);
+    Vm pending =
+        new Vm(
+            cmd.vmId(),
+            cmd.tenantId(),
+            cmd.spec(),
+            VmState.PENDING,
+            op,
+            null,
+            PowerState.UNKNOWN,
+            List.of(),
+            List.of(),
+            op.id(),
+            null,
+            0,
+            now,
+            now);
+    Change c = new Change(pending, now);
+    c.created();
+    c.accept(cmd, op);
+    c.dispatch(Trigger.PROVISION, Steps.PROVISION, op);
+    return c.decision();
+  }
+
+  private Decision delete(Vm current, VmCommand cmd, Instant now) {
+    if (VmStateMachine.next(current.state(), Trigger.DELETE).isEmpty()) {
+      return reject(cmd, RejectReason.CONFLICT, "VM is already " + current.state(), now);
+    }
+    Change c = new Change(current, now);
+    Operation running = current.operation();
+    if (running != null) {
+      c.events.add(
+          new OperationFailed(
+              current.id(),
+              running.id(),
+              running.type(),
+              running.step(),
+              ErrorType.CONFLICT,
+              "pre-empted by delete " + cmd.operationId(),
+              now));
+    }
+    VmState origin = running != null ? running.origin() : current.state();
+    Operation op =
+        new Operation(
+            cmd.operationId(),
+            CommandType.DELETE,
+            Steps.DELETE.id(),
+            1,
+            now.plus(settings.deleteTimeout()),
+            now,
+            origin,
+            false,
+            null,
+            null,
+            null);
+    c.accept(cmd, op);
+    c.dispatch(Trigger.DELETE, Steps.DELETE, op);
+    return c.decision();
+  }
+
+  private Decision reject(VmCommand cmd, RejectReason reason, String message, Instant now) {
+    return new Decision(
+        null,
+        List.of(),
+        List.of(
+            new CommandRejected(cmd.vmId(), cmd.operationId(), cmd.type(), reason, message, now)));
+  }
+
+  // ---------------------------------------------------------------- task outcomes
+
+  /**
+   * Handles a worker's report. Reports about anything but the current step and attempt are stale.
+   */
+  public Decision onTaskEvent(Vm vm, TaskEvent ev, Instant now) {
+    Operation op = vm == null ? null : vm.operation();
+    if (op == null
+        || !op.id().equals(ev.operationId())
+        || !op.step().equals(ev.step())
+        || op.attempt() != ev.attempt()
+        || op.retryAt() != null) {
+      return Decision.none();
+    }
+    Steps step = Steps.byId(op.step());
+    if (ev.status() == TaskStatus.SUCCEEDED) {
+      return succeeded(vm, step, ev, now);
+    }
+    if (ev.status() != TaskStatus.FAILED) {
+      return Decision.none(); // accepted / progress: nothing to decide
+    }
+    TaskError error =
+        ev.error() != null
+            ? ev.error()
+            : TaskError.of(ErrorType.RETRYABLE, "task failed without a cause");
+    if (step.provenBy() != null && step.provenBy() == ev.power()) {
+      return succeeded(vm, step, ev, now); // e.g. power-off of a VM that is already off
+    }
+    if ((step == Steps.DELETE || step == Steps.ROLLBACK) && error.type() == ErrorType.NOT_FOUND) {
+      return succeeded(vm, step, ev, now);
+    }
+    if (error.retryable() && op.attempt() < settings.maxAttempts()) {
+      Duration delay =
+          Backoff.delay(
+              op.attempt(),
+              settings.baseBackoff(),
+              settings.maxBackoff(),
+              error.retryAfterMs() == null ? null : Duration.ofMillis(error.retryAfterMs()),
+              random);
+      Instant when = now.plus(delay);
+      if (when.isBefore(op.deadline())) {
+        Change c = new Change(vm.observed(ev.providerRef(), null, null), now);
+        c.vm = c.vm.withOperation(op.retryAt(when));
+        c.events.add(
+            new OperationProgress(
+                vm.id(),
+                op.id(),
+                op.type(),
+                op.step(),
+                op.attempt(),
+                op.deadline(),
+                "retrying in "
+                    + delay.toMillis()
+                    + " ms after "
+                    + error.type()
+                    + ": "
+                    + error.message(),
+                now));
+        return c.decision();
+      }
+    }
+    return failed(
+        new Change(vm.observed(ev.providerRef(), ev.power(), null), now), step, error, false);
+  }
+
+  private Decision succeeded(Vm vm, Steps step, TaskEvent ev, Instant now) {
+    Change c = new Change(vm.observed(ev.providerRef(), ev.power(), ev.ips()), now);
+    Operation op = vm.operation();
+    switch (step) {
+      case PROVISION -> c.dispatch(Trigger.PROVISIONED, Steps.START, op);
+      case START -> c.finish(Trigger.STARTED, PowerState.ON);
+      case SHUTDOWN, POWER_OFF -> c.finish(Trigger.STOPPED, PowerState.OFF);
+      case REBOOT -> c.finish(Trigger.REBOOTED, PowerState.ON);
+      case DELETE -> c.finish(Trigger.DELETED, PowerState.NOT_FOUND);
+      case ROLLBACK -> c.fail(op.cause(), PowerState.NOT_FOUND);
+    }
+    return c.decision();
+  }
+
+  /** A step failed for good (or timed out): take the saga's failure branch. */
+  private Decision failed(Change c, Steps step, TaskError error, boolean timedOut) {
+    Operation op = c.vm.operation();
+    switch (step) {
+      case PROVISION, START -> {
+        if (op.type() == CommandType.CREATE) {
+          c.compensate(error);
+        } else if (timedOut) {
+          c.fail(error, PowerState.UNKNOWN);
+        } else {
+          c.abort(error);
+        }
+      }
+      case SHUTDOWN -> c.escalate(error);
+      case POWER_OFF, REBOOT -> {
+        if (timedOut) {
+          c.fail(error, PowerState.UNKNOWN);
+        } else {
+          c.abort(error);
+        }
+      }
+      case DELETE -> c.fail(error, null);
+      case ROLLBACK ->
+          c.fail(
+              TaskError.of(
+                  op.cause() != null ? op.cause().type() : error.type(),
+                  (op.cause() != null ? op.cause().message() + "; " : "")
+                      + "compensation failed: "
+                      + error.message()),
+              null);
+    }
+    return c.decision();
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  /** When the engine wants {@link #onTimer} called for this VM next; null when never. */
+  public static Instant nextTimer(Vm vm) {
+    Operation op = vm.operation();
+    if (op == null) {
+      return null;
+    }
+    return op.retryAt() != null && op.retryAt().isBefore(op.deadline())
+        ? op.retryAt()
+        : op.deadline();
+  }
+
+  /** Handles a due timer: a retry whose backoff has passed, or an expired step deadline. */
+  public Decision onTimer(Vm vm, Instant now) {
+    Operation op = vm.operation();
+    if (op == null) {
+      return Decision.none();
+    }
+    Steps step = Steps.byId(op.step());
+    if (!now.isBefore(op.deadline())) {
+      Change c = new Change(vm, now);
+      c.events.add(new OperationTimedOut(vm.id(), op.id(), op.type(), op.step(), now));
+      return failed(
+          c,
+          step,
+          TaskError.of(
+              ErrorType.TIMEOUT, "step " + op.step() + " passed its deadline " + op.deadline()),
+          true);
+    }
+    if (op.retryAt() != null && !now.isBefore(op.retryAt())) {
+      Change c = new Change(vm, now);
+      Operation next = op.nextAttempt();
+      c.vm = c.vm.withOperation(next);
+      c.send(step, next);
+      return c.decision();
+    }
+    return Decision.none();
+  }
+
+  private Duration timeout(Steps step, VmCommand cmd) {
+    return switch (step) {
+      case PROVISION -> settings.provisionTimeout();
+      case SHUTDOWN ->
+          cmd != null && cmd.gracefulTimeoutSeconds() != null
+              ? Duration.ofSeconds(cmd.gracefulTimeoutSeconds())
+              : settings.gracefulStopTimeout();
+      case DELETE, ROLLBACK -> settings.deleteTimeout();
+      default -> settings.powerTimeout();
+    };
+  }
+
+  // ---------------------------------------------------------------- building a decision
+
+  /** Accumulates one decision: every change bumps the version once, every state change too. */
+  private final class Change {
+    private Vm vm;
+    private final long originalVersion;
+    private final Instant now;
+    private final List<TaskRequested> tasks = new ArrayList<>();
+    private final List<LifecycleEvent> events = new ArrayList<>();
+
+    Change(Vm vm, Instant now) {
+      this.vm = vm;
+      this.originalVersion = vm.version();
+      this.now = now;
+    }
+
+    void created() {
+      vm = vm.bumped(now);
+      events.add(
+          new StateChanged(
+              vm.id(), null, vm.state(), vm.version(), vm.operation().id(), "created", now));
+    }
+
+    void accept(VmCommand cmd, Operation op) {
+      events.add(new CommandAccepted(vm.id(), op.id(), cmd.type(), now));
+      events.add(new OperationStarted(vm.id(), op.id(), op.type(), op.deadline(), now));
+    }
+
+    void move(Trigger trigger, Operation op, String reason) {
+      VmState from = vm.state();
+      VmState to =
+          VmStateMachine.next(from, trigger)
+              .orElseThrow(() -> new IllegalStateException(trigger + " is not allowed in " + from));
+      vm = vm.with(to, to.isTransitional() ? op : null).bumped(now);
+      events.add(
+          new StateChanged(
+              vm.id(), from, to, vm.version(), op == null ? null : op.id(), reason, now));
+    }
+
+    /** Moves to the step's state (via {@code trigger}) and sends its task. */
+    void dispatch(Trigger trigger, Steps step, Operation op) {
+      Operation atStep =
+          op.step().equals(step.id()) ? op : op.atStep(step.id(), now.plus(timeout(step, null)));
+      move(trigger, atStep, step.id());
+      send(step, atStep);
+    }
+
+    void send(Steps step, Operation op) {
+      send(step, op, null);
+    }
+
+    void send(Steps step, Operation op, String message) {
+      events.add(
+          new OperationProgress(
+              vm.id(), op.id(), op.type(), op.step(), op.attempt(), op.deadline(), message, now));
+      tasks.add(
+          new TaskRequested(
+              op.taskId(),
+              op.id(),
+              vm.id(),
+              vm.provider(),
+              op.step(),
+              step.action(),
+              op.attempt(),
+              op.idempotencyKey(),
+              op.deadline(),
+              step == Steps.PROVISION ? vm.spec() : null,
+              vm.providerRef()));
+    }
+
+    /** The operation succeeded: leave the transitional state. */
+    void finish(Trigger trigger, PowerState power) {
+      Operation op = vm.operation();
+      vm = vm.observed(null, power, null).withLastError(null);
+      move(trigger, op, op.type().name().toLowerCase() + " succeeded");
+      if (vm.state() == VmState.DELETED) {
+        events.add(new VmDeleted(vm.id(), op.id(), now));
+      }
+      events.add(new OperationSucceeded(vm.id(), op.id(), op.type(), now));
+    }
+
+    /** The operation failed and nothing is left to undo: the VM becomes FAILED. */
+    void fail(TaskError error, PowerState power) {
+      Operation op = vm.operation();
+      vm = vm.observed(null, power, null).withLastError(error);
+      move(Trigger.FAIL, op, error.type() + ": " + error.message());
+      events.add(
+          new OperationFailed(
+              vm.id(), op.id(), op.type(), op.step(), error.type(), error.message(), now));
+    }
+
+    /** The provider refused cleanly (nothing changed): back to the state the operation began in. */
+    void abort(TaskError error) {
+      Operation op = vm.operation();
+      VmState from = vm.state();
+      VmState to = op.origin();
+      if (!VmStateMachine.canAbort(from, to)) {
+        fail(error, null);
+        return;
+      }
+      vm = vm.with(to, null).withLastError(error).bumped(now);
+      events.add(
+          new StateChanged(
+              vm.id(),
+              from,
+              to,
+              vm.version(),
+              op.id(),
+              error.type() + ": " + error.message(),
+              now));
+      events.add(
+          new OperationFailed(
+              vm.id(), op.id(), op.type(), op.step(), error.type(), error.message(), now));
+    }
+
+    /** A create failed: remove what the provider made before declaring the VM FAILED. */
+    void compensate(TaskError error) {
+      Operation op =
+          vm.operation().compensate(Steps.ROLLBACK.id(), now.plus(settings.deleteTimeout()), error);
+      vm = vm.withOperation(op).withLastError(error);
+      send(Steps.ROLLBACK, op, "undoing create after " + error.type() + ": " + error.message());
+    }
+
+    /** A graceful shutdown did not finish: force the power off. */
+    void escalate(TaskError error) {
+      Operation op = vm.operation().atStep(Steps.POWER_OFF.id(), now.plus(settings.powerTimeout()));
+      vm = vm.withOperation(op);
+      send(
+          Steps.POWER_OFF,
+          op,
+          "graceful shutdown did not finish (" + error.type() + "), forcing power off");
+    }
+
+    /** The decision; a VM that changed without a state change still gets a new version. */
+    Decision decision() {
+      if (vm.version() == originalVersion) {
+        vm = vm.bumped(now);
+      }
+      return new Decision(vm, tasks, events);
+    }
+  }
+}

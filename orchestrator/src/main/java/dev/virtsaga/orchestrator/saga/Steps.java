@@ -1,0 +1,59 @@
+package dev.virtsaga.orchestrator.saga;
+
+import dev.virtsaga.events.model.PowerState;
+import dev.virtsaga.events.model.TaskAction;
+import dev.virtsaga.events.model.VmState;
+
+/**
+ * The steps sagas are made of: each one provider task, the state the VM shows while it runs, and
+ * the power state that proves it done.
+ */
+public enum Steps {
+  PROVISION("provision", TaskAction.CREATE, VmState.PROVISIONING, null),
+  START("start", TaskAction.POWER_ON, VmState.STARTING, PowerState.ON),
+  SHUTDOWN("shutdown", TaskAction.SHUTDOWN_GRACEFUL, VmState.STOPPING, PowerState.OFF),
+  POWER_OFF("power-off", TaskAction.POWER_OFF, VmState.STOPPING, PowerState.OFF),
+  REBOOT("reboot", TaskAction.REBOOT, VmState.REBOOTING, null),
+  DELETE("delete", TaskAction.DELETE, VmState.DELETING, null),
+  /** Compensation of a failed create: remove whatever the provider made. */
+  ROLLBACK("rollback-delete", TaskAction.DELETE, null, null);
+
+  private final String id;
+  private final TaskAction action;
+  private final VmState during;
+  private final PowerState provenBy;
+
+  Steps(String id, TaskAction action, VmState during, PowerState provenBy) {
+    this.id = id;
+    this.action = action;
+    this.during = during;
+    this.provenBy = provenBy;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public TaskAction action() {
+    return action;
+  }
+
+  /** The state the VM shows during the step; null = the state does not change. */
+  public VmState during() {
+    return during;
+  }
+
+  /** A power state that shows the step's goal is reached even if the call itself failed. */
+  public PowerState provenBy() {
+    return provenBy;
+  }
+
+  public static Steps byId(String id) {
+    for (Steps s : values()) {
+      if (s.id.equals(id)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("unknown step " + id);
+  }
+}

@@ -1,0 +1,139 @@
+package dev.virtsaga.orchestrator.service;
+
+import dev.virtsaga.events.command.VmCommand;
+import dev.virtsaga.events.task.TaskEvent;
+import dev.virtsaga.orchestrator.Vm;
+import dev.virtsaga.orchestrator.config.OrchestratorConfig;
+import dev.virtsaga.orchestrator.mapping.VmMapper;
+import dev.virtsaga.orchestrator.repository.Outbox;
+import dev.virtsaga.orchestrator.repository.ProcessedEventEntity;
+import dev.virtsaga.orchestrator.repository.VmEntity;
+import dev.virtsaga.orchestrator.repository.VmRepository;
+import dev.virtsaga.orchestrator.saga.Decision;
+import dev.virtsaga.orchestrator.saga.SagaEngine;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.OptimisticLockException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Random;
+import java.util.function.BiFunction;
+import org.hibernate.StaleStateException;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs the saga engine inside a PostgreSQL transaction: load the VM, decide, store its new version
+ * with optimistic locking, write the outbox and mark the input processed — all or nothing.
+ */
+@ApplicationScoped
+public class VmService {
+  private static final Logger LOG = Logger.getLogger(VmService.class);
+
+  private final VmRepository vms;
+  private final Outbox outbox;
+  private final SagaEngine engine;
+  private final OrchestratorConfig config;
+  private final Clock clock;
+
+  public VmService(VmRepository vms, Outbox outbox, OrchestratorConfig config) {
+    this.vms = vms;
+    this.outbox = outbox;
+    this.config = config;
+    this.engine = new SagaEngine(config.sagaSettings(), new Random());
+    this.clock = Clock.systemUTC();
+  }
+
+  public Uni<Void> onCommand(String eventId, VmCommand cmd) {
+    return process("commands", eventId, cmd.vmId(), (vm, now) -> engine.onCommand(vm, cmd, now));
+  }
+
+  public Uni<Void> onTaskEvent(String eventId, TaskEvent ev) {
+    return process("task-events", eventId, ev.vmId(), (vm, now) -> engine.onTaskEvent(vm, ev, now));
+  }
+
+  /** Fires a due deadline or retry timer of one VM. */
+  public Uni<Void> onTimer(String vmId) {
+    return process(
+        null, null, vmId, (vm, now) -> vm == null ? Decision.none() : engine.onTimer(vm, now));
+  }
+
+  private Uni<Void> process(
+      String consumer, String eventId, String vmId, BiFunction<Vm, Instant, Decision> decide) {
+    return Uni.createFrom()
+        .deferred(() -> Panache.withTransaction(() -> once(consumer, eventId, vmId, decide)))
+        .onFailure(VmService::isLockConflict)
+        .retry()
+        .withBackOff(java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(200))
+        .atMost(config.lockRetries());
+  }
+
+  private Uni<Void> once(
+      String consumer, String eventId, String vmId, BiFunction<Vm, Instant, Decision> decide) {
+    Uni<Boolean> seen =
+        eventId == null
+            ? Uni.createFrom().item(false)
+            : ProcessedEventEntity.<ProcessedEventEntity>findById(
+                    new ProcessedEventEntity.Key(consumer, eventId))
+                .map(p -> p != null);
+    return seen.chain(
+        already -> {
+          if (already) {
+            LOG.debugf("event %s already processed by %s", eventId, consumer);
+            return Uni.createFrom().voidItem();
+          }
+          return vms.find(vmId)
+              .chain(
+                  row -> {
+                    Vm before = row == null ? null : VmMapper.toVm(row);
+                    Decision d = decide.apply(before, clock.instant());
+                    Uni<Void> store =
+                        d.changed() ? vms.save(row, d.vm()) : Uni.createFrom().voidItem();
+                    return store
+                        .chain(() -> outbox.append(before, d))
+                        .chain(() -> markProcessed(consumer, eventId))
+                        .invoke(() -> log(before, d));
+                  });
+        });
+  }
+
+  private static Uni<Void> markProcessed(String consumer, String eventId) {
+    if (eventId == null) {
+      return Uni.createFrom().voidItem();
+    }
+    ProcessedEventEntity p = new ProcessedEventEntity();
+    p.key = new ProcessedEventEntity.Key(consumer, eventId);
+    p.processedAt = Instant.now();
+    return p.persist().replaceWithVoid();
+  }
+
+  private static void log(Vm before, Decision d) {
+    if (d.changed() && (before == null || before.state() != d.vm().state())) {
+      Vm vm = d.vm();
+      LOG.infof(
+          "vmId=%s operationId=%s provider=%s state %s -> %s",
+          vm.id(),
+          vm.lastOperationId(),
+          vm.provider(),
+          before == null ? "-" : before.state(),
+          vm.state());
+    }
+  }
+
+  private static boolean isLockConflict(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof OptimisticLockException
+          || c instanceof StaleStateException
+          || c instanceof org.hibernate.exception.ConstraintViolationException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** For tests: the VM as stored. */
+  public Uni<Vm> find(String vmId) {
+    return Panache.withSession(() -> VmEntity.<VmEntity>findById(vmId))
+        .map(row -> row == null ? null : VmMapper.toVm(row));
+  }
+}

@@ -1,0 +1,466 @@
+package dev.virtsaga.orchestrator.saga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.virtsaga.events.command.VmCommand;
+import dev.virtsaga.events.lifecycle.CommandAccepted;
+import dev.virtsaga.events.lifecycle.CommandRejected;
+import dev.virtsaga.events.lifecycle.LifecycleEvent;
+import dev.virtsaga.events.lifecycle.OperationFailed;
+import dev.virtsaga.events.lifecycle.OperationProgress;
+import dev.virtsaga.events.lifecycle.OperationStarted;
+import dev.virtsaga.events.lifecycle.OperationSucceeded;
+import dev.virtsaga.events.lifecycle.OperationTimedOut;
+import dev.virtsaga.events.lifecycle.RejectReason;
+import dev.virtsaga.events.lifecycle.StateChanged;
+import dev.virtsaga.events.lifecycle.VmDeleted;
+import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.ErrorType;
+import dev.virtsaga.events.model.PowerState;
+import dev.virtsaga.events.model.TaskAction;
+import dev.virtsaga.events.model.TaskError;
+import dev.virtsaga.events.model.VmSpec;
+import dev.virtsaga.events.model.VmState;
+import dev.virtsaga.events.task.TaskEvent;
+import dev.virtsaga.events.task.TaskRequested;
+import dev.virtsaga.events.task.TaskStatus;
+import dev.virtsaga.orchestrator.Vm;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SagaEngineTest {
+  private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+  private static final VmSpec SPEC = new VmSpec("web", "libvirt", 1, 256, 0, null, null);
+  private static final SagaSettings SETTINGS =
+      new SagaSettings(
+          Duration.ofSeconds(60),
+          Duration.ofSeconds(20),
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(40),
+          3,
+          Duration.ofMillis(100),
+          Duration.ofSeconds(5));
+
+  private final SagaEngine engine = new SagaEngine(SETTINGS, new Random(7));
+  private Instant now = T0;
+
+  private static VmCommand cmd(String op, CommandType type) {
+    return new VmCommand(
+        op, "vm-1", "t1", type, T0, type == CommandType.CREATE ? SPEC : null, null, null, null);
+  }
+
+  private static TaskEvent outcome(
+      TaskRequested task, TaskStatus status, PowerState power, TaskError error) {
+    return new TaskEvent(
+        task.taskId(),
+        task.operationId(),
+        task.vmId(),
+        task.provider(),
+        task.step(),
+        task.action(),
+        task.attempt(),
+        status,
+        T0,
+        task.action() == TaskAction.CREATE ? "dom-1" : null,
+        null,
+        null,
+        power,
+        null,
+        error);
+  }
+
+  private static TaskEvent ok(TaskRequested task, PowerState power) {
+    return outcome(task, TaskStatus.SUCCEEDED, power, null);
+  }
+
+  private static TaskEvent fail(TaskRequested task, ErrorType type) {
+    return outcome(task, TaskStatus.FAILED, null, TaskError.of(type, "boom"));
+  }
+
+  /** Applies a decision and checks the invariants every decision must keep. */
+  private Vm apply(Vm before, Decision d) {
+    if (!d.changed()) {
+      return before;
+    }
+    Vm vm = d.vm();
+    assertThat(vm.state().isTransitional()).isEqualTo(vm.operation() != null);
+    if (before != null) {
+      assertThat(vm.version()).isGreaterThan(before.version());
+    }
+    long lastVersion = before == null ? 0 : before.version();
+    for (LifecycleEvent e : d.events()) {
+      if (e instanceof StateChanged sc) {
+        assertThat(sc.version()).isGreaterThan(lastVersion);
+        lastVersion = sc.version();
+      }
+    }
+    assertThat(d.tasks())
+        .allSatisfy(t -> assertThat(t.deadline()).isEqualTo(vm.operation().deadline()));
+    return vm;
+  }
+
+  private static List<VmState> states(Decision d) {
+    return d.events().stream()
+        .filter(StateChanged.class::isInstance)
+        .map(e -> ((StateChanged) e).to())
+        .toList();
+  }
+
+  private Vm running() {
+    Decision d = engine.onCommand(null, cmd("op-c", CommandType.CREATE), now);
+    Vm vm = apply(null, d);
+    Decision provisioned = engine.onTaskEvent(vm, ok(d.tasks().get(0), PowerState.OFF), now);
+    vm = apply(vm, provisioned);
+    return apply(vm, engine.onTaskEvent(vm, ok(provisioned.tasks().get(0), PowerState.ON), now));
+  }
+
+  @Test
+  void createGoesPendingProvisioningStartingRunning() {
+    // Given no VM, When a create arrives
+    Decision d = engine.onCommand(null, cmd("op-1", CommandType.CREATE), now);
+    // Then it is accepted, PENDING then PROVISIONING, and a CREATE task carries the spec
+    assertThat(d.events()).first().isInstanceOf(StateChanged.class);
+    assertThat(d.events())
+        .hasAtLeastOneElementOfType(CommandAccepted.class)
+        .hasAtLeastOneElementOfType(OperationStarted.class);
+    assertThat(states(d)).containsExactly(VmState.PENDING, VmState.PROVISIONING);
+    assertThat(d.tasks())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.action()).isEqualTo(TaskAction.CREATE);
+              assertThat(t.spec()).isEqualTo(SPEC);
+              assertThat(t.idempotencyKey()).isEqualTo("op-1:provision");
+              assertThat(t.deadline()).isEqualTo(T0.plusSeconds(60));
+            });
+    Vm vm = apply(null, d);
+    // When the provider made it, Then it is started
+    Decision provisioned = engine.onTaskEvent(vm, ok(d.tasks().get(0), PowerState.OFF), now);
+    assertThat(states(provisioned)).containsExactly(VmState.STARTING);
+    assertThat(provisioned.tasks())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.action()).isEqualTo(TaskAction.POWER_ON);
+              assertThat(t.providerRef()).isEqualTo("dom-1");
+              assertThat(t.deadline()).isEqualTo(T0.plusSeconds(20));
+            });
+    vm = apply(vm, provisioned);
+    // When it is on, Then RUNNING, operation done
+    Decision started = engine.onTaskEvent(vm, ok(provisioned.tasks().get(0), PowerState.ON), now);
+    assertThat(states(started)).containsExactly(VmState.RUNNING);
+    assertThat(started.events()).last().isInstanceOf(OperationSucceeded.class);
+    vm = apply(vm, started);
+    assertThat(vm.operation()).isNull();
+    assertThat(vm.observedPower()).isEqualTo(PowerState.ON);
+    assertThat(vm.providerRef()).isEqualTo("dom-1");
+    assertThat(vm.lastOperationId()).isEqualTo("op-1");
+  }
+
+  @Test
+  void createFailureIsCompensatedByDeleteThenFailed() {
+    Decision d = engine.onCommand(null, cmd("op-1", CommandType.CREATE), now);
+    Vm vm = apply(null, d);
+    // When provisioning fails for good
+    Decision failed = engine.onTaskEvent(vm, fail(d.tasks().get(0), ErrorType.INVALID_SPEC), now);
+    // Then the saga first undoes it
+    assertThat(failed.tasks())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.action()).isEqualTo(TaskAction.DELETE);
+              assertThat(t.step()).isEqualTo("rollback-delete");
+            });
+    assertThat(states(failed)).isEmpty();
+    vm = apply(vm, failed);
+    assertThat(vm.state()).isEqualTo(VmState.PROVISIONING);
+    // And once the delete is confirmed the VM is FAILED with the original cause
+    Decision undone = engine.onTaskEvent(vm, ok(failed.tasks().get(0), null), now);
+    vm = apply(vm, undone);
+    assertThat(vm.state()).isEqualTo(VmState.FAILED);
+    assertThat(vm.lastError().type()).isEqualTo(ErrorType.INVALID_SPEC);
+    assertThat(undone.events())
+        .filteredOn(OperationFailed.class::isInstance)
+        .singleElement()
+        .satisfies(
+            e -> assertThat(((OperationFailed) e).errorType()).isEqualTo(ErrorType.INVALID_SPEC));
+  }
+
+  @Test
+  void retryableErrorsRetryWithBackoffHonouringRetryAfterUpToTheLimit() {
+    Decision d = engine.onCommand(null, cmd("op-1", CommandType.CREATE), now);
+    Vm vm = apply(null, d);
+    TaskRequested task = d.tasks().get(0);
+    // When the provider says slow down for 2 s
+    TaskEvent limited =
+        outcome(
+            task, TaskStatus.FAILED, null, new TaskError(ErrorType.RATE_LIMIT, "429", true, 2000L));
+    Decision retry = engine.onTaskEvent(vm, limited, now);
+    vm = apply(vm, retry);
+    // Then nothing is sent now, and the retry waits at least 2 s
+    assertThat(retry.tasks()).isEmpty();
+    assertThat(vm.operation().retryAt()).isAfterOrEqualTo(now.plusMillis(2000));
+    assertThat(SagaEngine.nextTimer(vm)).isEqualTo(vm.operation().retryAt());
+    assertThat(engine.onTimer(vm, now.plusMillis(1999)).changed()).isFalse();
+    // A late report of the same attempt changes nothing
+    assertThat(engine.onTaskEvent(vm, limited, now).changed()).isFalse();
+    // When the backoff passed, Then attempt 2 is sent with the same idempotency key
+    Decision again = engine.onTimer(vm, vm.operation().retryAt());
+    assertThat(again.tasks())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.attempt()).isEqualTo(2);
+              assertThat(t.idempotencyKey()).isEqualTo(task.idempotencyKey());
+              assertThat(t.taskId()).isNotEqualTo(task.taskId());
+            });
+    vm = apply(vm, again);
+    // When attempts 2 and 3 fail too, Then the step fails for good (compensation starts)
+    Decision r2 = engine.onTaskEvent(vm, fail(again.tasks().get(0), ErrorType.UNAVAILABLE), now);
+    vm = apply(vm, r2);
+    Decision a3 = engine.onTimer(vm, vm.operation().retryAt());
+    vm = apply(vm, a3);
+    Decision r3 = engine.onTaskEvent(vm, fail(a3.tasks().get(0), ErrorType.UNAVAILABLE), now);
+    assertThat(r3.tasks())
+        .singleElement()
+        .satisfies(t -> assertThat(t.step()).isEqualTo("rollback-delete"));
+  }
+
+  @Test
+  void aTaskNobodyAnswersHitsItsDeadlineAndTheVmEndsFailed() {
+    Decision d = engine.onCommand(null, cmd("op-1", CommandType.CREATE), now);
+    Vm vm = apply(null, d);
+    assertThat(SagaEngine.nextTimer(vm)).isEqualTo(T0.plusSeconds(60));
+    assertThat(engine.onTimer(vm, T0.plusSeconds(59)).changed()).isFalse();
+    // When the provision deadline passes
+    Decision timedOut = engine.onTimer(vm, T0.plusSeconds(60));
+    assertThat(timedOut.events()).hasAtLeastOneElementOfType(OperationTimedOut.class);
+    assertThat(timedOut.tasks())
+        .singleElement()
+        .satisfies(t -> assertThat(t.step()).isEqualTo("rollback-delete"));
+    vm = apply(vm, timedOut);
+    // And the compensation is not answered either
+    Decision gaveUp = engine.onTimer(vm, vm.operation().deadline());
+    vm = apply(vm, gaveUp);
+    // Then the VM is FAILED: stable, no operation
+    assertThat(vm.state()).isEqualTo(VmState.FAILED);
+    assertThat(vm.operation()).isNull();
+    assertThat(vm.lastError().message()).contains("compensation failed");
+  }
+
+  @Test
+  void startStopRebootDelete() {
+    Vm vm = running();
+    Decision stop = engine.onCommand(vm, cmd("op-s", CommandType.STOP), now);
+    assertThat(stop.tasks())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.action()).isEqualTo(TaskAction.SHUTDOWN_GRACEFUL);
+              assertThat(t.deadline()).isEqualTo(now.plusSeconds(30));
+            });
+    vm = apply(vm, stop);
+    vm = apply(vm, engine.onTaskEvent(vm, ok(stop.tasks().get(0), PowerState.OFF), now));
+    assertThat(vm.state()).isEqualTo(VmState.STOPPED);
+    Decision start = engine.onCommand(vm, cmd("op-st", CommandType.START), now);
+    vm = apply(vm, start);
+    vm = apply(vm, engine.onTaskEvent(vm, ok(start.tasks().get(0), PowerState.ON), now));
+    assertThat(vm.state()).isEqualTo(VmState.RUNNING);
+    Decision reboot = engine.onCommand(vm, cmd("op-r", CommandType.REBOOT), now);
+    assertThat(states(reboot)).containsExactly(VmState.REBOOTING);
+    vm = apply(vm, reboot);
+    vm = apply(vm, engine.onTaskEvent(vm, ok(reboot.tasks().get(0), PowerState.ON), now));
+    assertThat(vm.state()).isEqualTo(VmState.RUNNING);
+    Decision delete = engine.onCommand(vm, cmd("op-d", CommandType.DELETE), now);
+    vm = apply(vm, delete);
+    Decision deleted = engine.onTaskEvent(vm, ok(delete.tasks().get(0), null), now);
+    vm = apply(vm, deleted);
+    assertThat(vm.state()).isEqualTo(VmState.DELETED);
+    assertThat(deleted.events()).hasAtLeastOneElementOfType(VmDeleted.class);
+  }
+
+  @Test
+  void gracefulStopEscalatesToForcedPowerOffAtItsDeadline() {
+    Vm vm = running();
+    VmCommand stop =
+        new VmCommand("op-s", "vm-1", "t1", CommandType.STOP, T0, null, false, 5, null);
+    Decision d = engine.onCommand(vm, stop, now);
+    vm = apply(vm, d);
+    assertThat(vm.operation().deadline()).isEqualTo(now.plusSeconds(5));
+    Decision escalated = engine.onTimer(vm, now.plusSeconds(5));
+    assertThat(escalated.events()).hasAtLeastOneElementOfType(OperationTimedOut.class);
+    assertThat(escalated.tasks())
+        .singleElement()
+        .satisfies(t -> assertThat(t.action()).isEqualTo(TaskAction.POWER_OFF));
+    vm = apply(vm, escalated);
+    assertThat(vm.state()).isEqualTo(VmState.STOPPING);
+    vm = apply(vm, engine.onTaskEvent(vm, ok(escalated.tasks().get(0), PowerState.OFF), now));
+    assertThat(vm.state()).isEqualTo(VmState.STOPPED);
+  }
+
+  @Test
+  void gracefulStopThatIsNotSupportedEscalatesAtOnce() {
+    Vm vm = running();
+    Decision d = engine.onCommand(vm, cmd("op-s", CommandType.STOP), now);
+    vm = apply(vm, d);
+    Decision escalated =
+        engine.onTaskEvent(vm, fail(d.tasks().get(0), ErrorType.NOT_SUPPORTED), now);
+    assertThat(escalated.tasks())
+        .singleElement()
+        .satisfies(t -> assertThat(t.action()).isEqualTo(TaskAction.POWER_OFF));
+  }
+
+  @Test
+  void forcedStopGoesStraightToPowerOffAndAnAlreadyOffVmCountsAsStopped() {
+    Vm vm = running();
+    VmCommand stop =
+        new VmCommand("op-s", "vm-1", "t1", CommandType.STOP, T0, null, true, null, null);
+    Decision d = engine.onCommand(vm, stop, now);
+    assertThat(d.tasks())
+        .singleElement()
+        .satisfies(t -> assertThat(t.action()).isEqualTo(TaskAction.POWER_OFF));
+    vm = apply(vm, d);
+    Decision done =
+        engine.onTaskEvent(
+            vm,
+            outcome(
+                d.tasks().get(0),
+                TaskStatus.FAILED,
+                PowerState.OFF,
+                TaskError.of(ErrorType.CONFLICT, "not running")),
+            now);
+    assertThat(apply(vm, done).state()).isEqualTo(VmState.STOPPED);
+  }
+
+  @Test
+  void aCleanStartFailureReturnsToStoppedButATimeoutFails() {
+    Vm vm = running();
+    Decision stop =
+        engine.onCommand(
+            vm,
+            new VmCommand("op-s", "vm-1", "t1", CommandType.STOP, T0, null, true, null, null),
+            now);
+    vm = apply(vm, stop);
+    vm = apply(vm, engine.onTaskEvent(vm, ok(stop.tasks().get(0), PowerState.OFF), now));
+    Decision start = engine.onCommand(vm, cmd("op-st", CommandType.START), now);
+    Vm starting = apply(vm, start);
+    Vm refused =
+        apply(
+            starting,
+            engine.onTaskEvent(
+                starting, fail(start.tasks().get(0), ErrorType.QUOTA_EXCEEDED), now));
+    assertThat(refused.state()).isEqualTo(VmState.STOPPED);
+    assertThat(refused.lastError().type()).isEqualTo(ErrorType.QUOTA_EXCEEDED);
+    Vm timedOut = apply(starting, engine.onTimer(starting, starting.operation().deadline()));
+    assertThat(timedOut.state()).isEqualTo(VmState.FAILED);
+    // and a FAILED VM can be started again
+    assertThat(states(engine.onCommand(timedOut, cmd("op-again", CommandType.START), now)))
+        .containsExactly(VmState.STARTING);
+  }
+
+  @Test
+  void oneOperationPerVm() {
+    Vm vm = running();
+    vm = apply(vm, engine.onCommand(vm, cmd("op-s", CommandType.STOP), now));
+    Decision second = engine.onCommand(vm, cmd("op-r", CommandType.REBOOT), now);
+    assertThat(second.changed()).isFalse();
+    assertThat(second.tasks()).isEmpty();
+    assertThat(second.events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.CONFLICT));
+    // the same command delivered twice is not a conflict, and does nothing
+    assertThat(engine.onCommand(vm, cmd("op-s", CommandType.STOP), now)).isEqualTo(Decision.none());
+  }
+
+  @Test
+  void commandsThatMakeNoSenseAreRejected() {
+    Vm vm = running();
+    assertThat(engine.onCommand(vm, cmd("x", CommandType.START), now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class,
+            r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID_STATE));
+    assertThat(engine.onCommand(null, cmd("x", CommandType.STOP), now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.NOT_FOUND));
+    assertThat(engine.onCommand(vm, cmd("x", CommandType.CREATE), now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class,
+            r -> assertThat(r.reason()).isEqualTo(RejectReason.ALREADY_EXISTS));
+    VmCommand noSpec =
+        new VmCommand("x", "vm-2", "t1", CommandType.CREATE, T0, null, null, null, null);
+    assertThat(engine.onCommand(null, noSpec, now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID));
+    // a replayed create of the same operation is a no-op, not a rejection
+    assertThat(engine.onCommand(vm, cmd("op-c", CommandType.CREATE), now))
+        .isEqualTo(Decision.none());
+  }
+
+  @Test
+  void deletePreEmptsARunningCreateAndStaleReportsAreIgnored() {
+    Decision create = engine.onCommand(null, cmd("op-c", CommandType.CREATE), now);
+    Vm vm = apply(null, create);
+    Decision delete = engine.onCommand(vm, cmd("op-d", CommandType.DELETE), now);
+    assertThat(delete.events())
+        .filteredOn(OperationFailed.class::isInstance)
+        .singleElement()
+        .satisfies(e -> assertThat(((OperationFailed) e).operationId()).isEqualTo("op-c"));
+    assertThat(delete.tasks())
+        .singleElement()
+        .satisfies(t -> assertThat(t.action()).isEqualTo(TaskAction.DELETE));
+    vm = apply(vm, delete);
+    assertThat(vm.state()).isEqualTo(VmState.DELETING);
+    // the create's late success changes nothing
+    assertThat(engine.onTaskEvent(vm, ok(create.tasks().get(0), PowerState.OFF), now).changed())
+        .isFalse();
+    // the provider never had it: NOT_FOUND confirms the delete
+    vm = apply(vm, engine.onTaskEvent(vm, fail(delete.tasks().get(0), ErrorType.NOT_FOUND), now));
+    assertThat(vm.state()).isEqualTo(VmState.DELETED);
+    assertThat(engine.onCommand(vm, cmd("op-d2", CommandType.DELETE), now).events())
+        .singleElement()
+        .isInstanceOf(CommandRejected.class);
+  }
+
+  @Test
+  void aDeleteTheProviderRefusesLeavesTheVmFailedAndDeletableAgain() {
+    Vm vm = running();
+    Decision delete = engine.onCommand(vm, cmd("op-d", CommandType.DELETE), now);
+    vm = apply(vm, delete);
+    vm =
+        apply(vm, engine.onTaskEvent(vm, fail(delete.tasks().get(0), ErrorType.UNAUTHORIZED), now));
+    assertThat(vm.state()).isEqualTo(VmState.FAILED);
+    assertThat(states(engine.onCommand(vm, cmd("op-d2", CommandType.DELETE), now)))
+        .containsExactly(VmState.DELETING);
+  }
+
+  @Test
+  void acceptedAndProgressReportsChangeNothing() {
+    Decision d = engine.onCommand(null, cmd("op-1", CommandType.CREATE), now);
+    Vm vm = apply(null, d);
+    assertThat(
+            engine
+                .onTaskEvent(vm, outcome(d.tasks().get(0), TaskStatus.ACCEPTED, null, null), now)
+                .changed())
+        .isFalse();
+    assertThat(
+            engine
+                .onTaskEvent(vm, outcome(d.tasks().get(0), TaskStatus.PROGRESS, null, null), now)
+                .changed())
+        .isFalse();
+  }
+
+  @Test
+  void everyDecisionPublishesOnlyOperationEventsOfItsVm() {
+    Decision d = engine.onCommand(null, cmd("op-1", CommandType.CREATE), now);
+    assertThat(d.events()).allSatisfy(e -> assertThat(e.vmId()).isEqualTo("vm-1"));
+    assertThat(d.events()).filteredOn(OperationProgress.class::isInstance).hasSize(1);
+  }
+}
