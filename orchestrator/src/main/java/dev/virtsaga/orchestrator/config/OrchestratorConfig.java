@@ -23,6 +23,14 @@ public interface OrchestratorConfig {
   @WithDefault("500")
   int relayBatch();
 
+  /** How often the outbox relay looks for records (it is also woken after every commit). */
+  @WithDefault("100ms")
+  Duration relayInterval();
+
+  /** How often the deadline sweeper looks for due deadlines and retries. */
+  @WithDefault("100ms")
+  Duration sweepInterval();
+
   /** Attempts of a transaction that lost an optimistic-lock race. */
   @WithDefault("8")
   int lockRetries();

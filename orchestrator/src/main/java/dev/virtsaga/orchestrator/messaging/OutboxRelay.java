@@ -4,17 +4,22 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.virtsaga.events.CloudEvent;
 import dev.virtsaga.events.Json;
 import dev.virtsaga.events.KafkaCloudEvents;
+import dev.virtsaga.orchestrator.config.OrchestratorConfig;
 import dev.virtsaga.orchestrator.repository.Outbox;
-import io.quarkus.scheduler.Scheduled;
+import dev.virtsaga.orchestrator.service.Ticker;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.Record;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -24,7 +29,6 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
-import org.jboss.logging.Logger;
 
 /**
  * Relays the outbox to Kafka in commit order. One relay at a time holds a PostgreSQL advisory lock
@@ -33,36 +37,44 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class OutboxRelay {
-  private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
   private static final long LOCK_ID = 0x5649525453414741L; // "VIRTSAGA"
   private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() {};
 
   private final Pool pool;
   private final MutinyEmitter<Record<String, String>> emitter;
   private final int batch;
+  private volatile Ticker ticker;
 
   public OutboxRelay(
       Pool pool,
       @Channel(Channels.OUTBOX) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
           MutinyEmitter<Record<String, String>> emitter,
-      dev.virtsaga.orchestrator.config.OrchestratorConfig config) {
+      OrchestratorConfig config) {
     this.pool = pool;
     this.emitter = emitter;
     this.batch = config.relayBatch();
   }
 
-  @Scheduled(
-      every = "${virtsaga.orchestrator.relay-interval:0.05s}",
-      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-  Uni<Void> tick() {
-    return relayOnce()
-        .onFailure()
-        .recoverWithItem(
-            t -> {
-              LOG.warnf("outbox relay round failed, will retry: %s", t.toString());
-              return 0;
-            })
-        .replaceWithVoid();
+  void start(@Observes StartupEvent ev, Vertx vertx, OrchestratorConfig config) {
+    ticker = new Ticker(vertx, "outbox relay", config.relayInterval(), this::drain);
+  }
+
+  void stop(@Observes ShutdownEvent ev) {
+    if (ticker != null) {
+      ticker.stop();
+    }
+  }
+
+  /** Relays now: called after a transaction that wrote to the outbox committed. */
+  public void wake() {
+    if (ticker != null) {
+      ticker.wake();
+    }
+  }
+
+  /** Sends batches until the outbox is empty. */
+  private Uni<Void> drain() {
+    return relayOnce().chain(n -> n >= batch ? drain() : Uni.createFrom().voidItem());
   }
 
   /** Sends one batch; returns how many records went out. */

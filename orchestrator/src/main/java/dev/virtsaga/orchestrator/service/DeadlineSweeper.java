@@ -3,10 +3,13 @@ package dev.virtsaga.orchestrator.service;
 import dev.virtsaga.orchestrator.config.OrchestratorConfig;
 import dev.virtsaga.orchestrator.repository.VmRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Instant;
 import org.jboss.logging.Logger;
 
@@ -21,6 +24,7 @@ public class DeadlineSweeper {
   private final VmRepository vms;
   private final VmService service;
   private final int batch;
+  private volatile Ticker ticker;
 
   public DeadlineSweeper(VmRepository vms, VmService service, OrchestratorConfig config) {
     this.vms = vms;
@@ -28,9 +32,16 @@ public class DeadlineSweeper {
     this.batch = config.sweepBatch();
   }
 
-  @Scheduled(
-      every = "${virtsaga.orchestrator.sweep-interval:0.25s}",
-      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void start(@Observes StartupEvent ev, Vertx vertx, OrchestratorConfig config) {
+    ticker = new Ticker(vertx, "deadline sweep", config.sweepInterval(), this::sweep);
+  }
+
+  void stop(@Observes ShutdownEvent ev) {
+    if (ticker != null) {
+      ticker.stop();
+    }
+  }
+
   Uni<Void> sweep() {
     return Panache.withSession(() -> vms.due(Instant.now(), batch))
         .onItem()
@@ -48,12 +59,6 @@ public class DeadlineSweeper {
                         }))
         .collect()
         .last()
-        .replaceWithVoid()
-        .onFailure()
-        .recoverWithItem(
-            t -> {
-              LOG.warnf("deadline sweep failed, will retry: %s", t.toString());
-              return null;
-            });
+        .replaceWithVoid();
   }
 }

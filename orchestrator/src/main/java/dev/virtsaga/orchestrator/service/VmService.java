@@ -5,6 +5,7 @@ import dev.virtsaga.events.task.TaskEvent;
 import dev.virtsaga.orchestrator.Vm;
 import dev.virtsaga.orchestrator.config.OrchestratorConfig;
 import dev.virtsaga.orchestrator.mapping.VmMapper;
+import dev.virtsaga.orchestrator.messaging.OutboxRelay;
 import dev.virtsaga.orchestrator.repository.Outbox;
 import dev.virtsaga.orchestrator.repository.ProcessedEventEntity;
 import dev.virtsaga.orchestrator.repository.VmEntity;
@@ -35,10 +36,12 @@ public class VmService {
   private final SagaEngine engine;
   private final OrchestratorConfig config;
   private final Clock clock;
+  private final OutboxRelay relay;
 
-  public VmService(VmRepository vms, Outbox outbox, OrchestratorConfig config) {
+  public VmService(VmRepository vms, Outbox outbox, OutboxRelay relay, OrchestratorConfig config) {
     this.vms = vms;
     this.outbox = outbox;
+    this.relay = relay;
     this.config = config;
     this.engine = new SagaEngine(config.sagaSettings(), new Random());
     this.clock = Clock.systemUTC();
@@ -65,7 +68,8 @@ public class VmService {
         .onFailure(VmService::isLockConflict)
         .retry()
         .withBackOff(java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(200))
-        .atMost(config.lockRetries());
+        .atMost(config.lockRetries())
+        .invoke(relay::wake);
   }
 
   private Uni<Void> once(
