@@ -1,0 +1,187 @@
+package dev.virtsaga.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.virtsaga.devstack.test.EventRecorder;
+import dev.virtsaga.events.CloudEvent;
+import dev.virtsaga.events.EventSchemas;
+import dev.virtsaga.events.Topics;
+import dev.virtsaga.providers.spi.PowerState;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A VM's whole life through the gateway, Kafka, the orchestrator and the libvirt worker. */
+class LifecycleIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static Stack stack;
+  private static Api api;
+
+  @BeforeAll
+  static void up() {
+    stack = Stack.get();
+    api = new Api(stack.gatewayUrl());
+  }
+
+  private static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static void awaitState(String vmId, String state) {
+    await().atMost(WAIT).until(() -> state.equals(api.state(vmId)));
+  }
+
+  private static void awaitOperation(Api.Answer accepted, String status) {
+    String op = accepted.body().path("operationId").asText();
+    await().atMost(WAIT).until(() -> status.equals(api.get("/v1/operations/" + op).body().path("status").asText()));
+  }
+
+  @Test
+  void aVmLivesAndDiesThroughTheApiAndTheHypervisorFollows() throws Exception {
+    List<CloudEvent> published;
+    String vmId;
+    try (EventRecorder recorder =
+            EventRecorder.start(stack.kafka, List.of(Topics.LIFECYCLE, Topics.STATE, Topics.COMMANDS, Topics.TASK_EVENTS, Topics.tasks("libvirt")), false);
+        Api.Sse sse = api.events("")) {
+      await().atMost(WAIT).until(() -> sse.connected);
+      // When a VM is created
+      long t0 = System.nanoTime();
+      Api.Answer created = api.createVm(unique("web"));
+      assertThat(created.status()).isEqualTo(202);
+      assertThat(created.location()).isEqualTo("/v1/operations/" + created.body().path("operationId").asText());
+      vmId = created.body().path("vmId").asText();
+      // Then it reaches RUNNING within 5 s, through every state, visible on the event stream
+      String id = vmId;
+      await().atMost(Duration.ofSeconds(5)).until(() -> "RUNNING".equals(api.state(id)));
+      long millis = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+      await()
+          .atMost(WAIT)
+          .until(() -> statesOnSse(sse, id).contains("RUNNING"));
+      assertThat(statesOnSse(sse, vmId)).containsExactly("PENDING", "PROVISIONING", "STARTING", "RUNNING");
+      assertThat(millis).isLessThan(5000);
+      // And its domain exists and runs
+      assertThat(Hypervisor.domainsOf(vmId)).isEqualTo(1);
+      assertThat(Hypervisor.power(vmId)).isEqualTo(PowerState.ON);
+      awaitOperation(created, "SUCCEEDED");
+
+      // stop
+      Api.Answer stop = api.post("/v1/vms/" + vmId + "/actions/stop", null);
+      assertThat(stop.status()).isEqualTo(202);
+      awaitState(vmId, "STOPPED");
+      assertThat(Hypervisor.power(vmId)).isEqualTo(PowerState.OFF);
+      awaitOperation(stop, "SUCCEEDED");
+      // start
+      Api.Answer start = api.post("/v1/vms/" + vmId + "/actions/start", null);
+      assertThat(start.status()).isEqualTo(202);
+      awaitOperation(start, "SUCCEEDED");
+      assertThat(api.state(vmId)).isEqualTo("RUNNING");
+      assertThat(Hypervisor.power(vmId)).isEqualTo(PowerState.ON);
+      // reboot
+      Api.Answer reboot = api.post("/v1/vms/" + vmId + "/actions/reboot", null);
+      assertThat(reboot.status()).isEqualTo(202);
+      awaitOperation(reboot, "SUCCEEDED");
+      assertThat(api.state(vmId)).isEqualTo("RUNNING");
+      // delete
+      Api.Answer delete = api.delete("/v1/vms/" + vmId);
+      assertThat(delete.status()).isEqualTo(202);
+      awaitOperation(delete, "SUCCEEDED");
+      await().atMost(WAIT).until(() -> api.get("/v1/vms/" + id).status() == 404);
+      assertThat(Hypervisor.domainsOf(vmId)).isZero();
+      await().atMost(WAIT).until(() -> statesOnSse(sse, id).contains("DELETED"));
+      assertThat(statesOnSse(sse, vmId))
+          .containsExactly(
+              "PENDING", "PROVISIONING", "STARTING", "RUNNING", "STOPPING", "STOPPED", "STARTING",
+              "RUNNING", "REBOOTING", "RUNNING", "DELETING", "DELETED");
+      published = recorder.events(r -> id.equals(r.key()));
+    }
+    // Every event any service published about the VM is valid against its schema
+    assertThat(published).hasSizeGreaterThan(30);
+    for (CloudEvent e : published) {
+      assertThat(EventSchemas.validate(e.type(), e.data())).as(e.type() + " " + e.data()).isEmpty();
+    }
+  }
+
+  private static List<String> statesOnSse(Api.Sse sse, String vmId) {
+    return sse.received.stream()
+        .filter(j -> vmId.equals(j.path("vmId").asText()))
+        .filter(j -> j.path("type").asText().equals("dev.virtsaga.vm.state.changed.v1"))
+        .map(j -> j.path("to").asText())
+        .toList();
+  }
+
+  @Test
+  void theSameCommandPostedTwiceWithOneIdempotencyKeyMakesOneVm() {
+    String name = unique("idem");
+    String body = "{\"name\":\"" + name + "\",\"provider\":\"libvirt\",\"cpus\":1,\"memoryMiB\":128,\"diskGiB\":0}";
+    Map<String, String> key = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+    Api.Answer first = api.send("POST", "/v1/vms", body, key);
+    Api.Answer second = api.send("POST", "/v1/vms", body, key);
+    assertThat(first.status()).isEqualTo(202);
+    assertThat(second.status()).isEqualTo(202);
+    assertThat(second.body().path("operationId")).isEqualTo(first.body().path("operationId"));
+    assertThat(second.body().path("vmId")).isEqualTo(first.body().path("vmId"));
+    String vmId = first.body().path("vmId").asText();
+    awaitState(vmId, "RUNNING");
+    long named =
+        Hypervisor.managed().stream().filter(d -> d.vmId().equals(vmId)).count();
+    assertThat(named).isEqualTo(1);
+    JsonNode list = api.get("/v1/vms").body();
+    assertThat(list.toString().split(name, -1).length - 1).as("VMs named %s in %s", name, list).isEqualTo(1);
+    // the same key with another body is refused
+    Api.Answer other = api.send("POST", "/v1/vms", body.replace("\"cpus\":1", "\"cpus\":2"), key);
+    assertThat(other.status()).isEqualTo(422);
+    assertThat(other.contentType()).startsWith("application/problem+json");
+    api.delete("/v1/vms/" + vmId);
+  }
+
+  @Test
+  void aConflictingCommandIsRejectedWith409() {
+    Api.Answer created = api.createVm(unique("busy"));
+    String vmId = created.body().path("vmId").asText();
+    awaitState(vmId, "RUNNING");
+    Api.Answer stop = api.post("/v1/vms/" + vmId + "/actions/stop", null);
+    Api.Answer reboot = api.post("/v1/vms/" + vmId + "/actions/reboot", null);
+    assertThat(stop.status()).isEqualTo(202);
+    assertThat(reboot.status()).isEqualTo(409);
+    assertThat(reboot.contentType()).startsWith("application/problem+json");
+    awaitOperation(stop, "SUCCEEDED");
+    assertThat(api.state(vmId)).isEqualTo("STOPPED");
+    Api.Answer delete = api.delete("/v1/vms/" + vmId);
+    awaitOperation(delete, "SUCCEEDED");
+    assertThat(Hypervisor.domainsOf(vmId)).isZero();
+  }
+
+  @Test
+  void badInputGets400ProblemJsonAndPublishesNothing() {
+    try (EventRecorder commands = EventRecorder.start(stack.kafka, List.of(Topics.COMMANDS), false)) {
+      String[] bad = {
+        "{\"name\":\"x\",\"provider\":\"libvirt\",\"cpus\":1,", // malformed JSON
+        "{\"name\":\"x\",\"provider\":\"libvirt\",\"cpus\":1,\"memoryMiB\":128,\"diskGiB\":0,\"gpu\":true}",
+        "{\"name\":\"x\",\"provider\":\"libvirt\",\"cpus\":0,\"memoryMiB\":128,\"diskGiB\":0}",
+        "{\"name\":\"x\",\"provider\":\"libvirt\",\"cpus\":1,\"memoryMiB\":10,\"diskGiB\":0}",
+        "{\"name\":\"x\",\"provider\":\"libvirt\",\"cpus\":1,\"memoryMiB\":99999999999,\"diskGiB\":0}",
+        "{\"name\":\"Not A Name!\",\"provider\":\"libvirt\",\"cpus\":1,\"memoryMiB\":128,\"diskGiB\":0}",
+        "{\"name\":\"x\",\"provider\":\"libvirt\",\"cpus\":\"many\",\"memoryMiB\":128,\"diskGiB\":0}",
+      };
+      for (String body : bad) {
+        Api.Answer a = api.post("/v1/vms", body);
+        assertThat(a.status()).as(body).isEqualTo(400);
+        assertThat(a.contentType()).as(body).startsWith("application/problem+json");
+        assertThat(a.body().path("status").asInt()).isEqualTo(400);
+        assertThat(a.body().path("detail").asText()).isNotBlank();
+      }
+      // a good request afterwards is the only command on the topic
+      Api.Answer good = api.createVm(unique("good"));
+      String vmId = good.body().path("vmId").asText();
+      await().atMost(WAIT).until(() -> !commands.events(r -> true).isEmpty());
+      assertThat(commands.all()).extracting(EventRecorder.Recorded::key).containsExactly(vmId);
+      awaitState(vmId, "RUNNING");
+      api.delete("/v1/vms/" + vmId);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.virtsaga.e2e;
+
+import dev.virtsaga.devstack.Ports;
+import dev.virtsaga.devstack.Postgres;
+import dev.virtsaga.devstack.ServiceProcess;
+import dev.virtsaga.devstack.test.KafkaTestResource;
+import dev.virtsaga.devstack.test.PostgresTestResource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The whole stack for end-to-end tests, started once per test JVM: the real Kafka broker, two fresh
+ * PostgreSQL databases, and the packaged orchestrator, worker-libvirt and api-gateway as child
+ * processes. The worker talks to the libvirtd test driver ({@code test+unix:///default}), which
+ * the tests open too, to see the domains it makes.
+ */
+final class Stack {
+  static final String LIBVIRT_URI = System.getProperty("virtsaga.libvirt.uri", "test+unix:///default");
+  private static Stack instance;
+
+  final String kafka;
+  final Postgres.Database orchestratorDb;
+  final Postgres.Database gatewayDb;
+  private final Path repo;
+  private final int orchestratorPort = Ports.free();
+  volatile ServiceProcess orchestrator;
+  final ServiceProcess worker;
+  final ServiceProcess gateway;
+  final Path logs;
+
+  private Stack() throws Exception {
+    repo = Path.of(System.getProperty("virtsaga.repo", "..")).toAbsolutePath().normalize();
+    logs = Files.createDirectories(repo.resolve("e2e-tests/target/e2e-logs"));
+    kafka = KafkaTestResource.bootstrapServers();
+    orchestratorDb = PostgresTestResource.createDatabase();
+    gatewayDb = PostgresTestResource.createDatabase();
+    orchestrator = orchestrator(Map.of());
+    worker = service("worker-libvirt", Ports.free()).env("VIRTSAGA_LIBVIRT_URI", LIBVIRT_URI).build();
+    gateway = service("api-gateway", Ports.free()).database(gatewayDb).build();
+    for (ServiceProcess p : new ServiceProcess[] {worker, orchestrator, gateway}) {
+      p.start();
+    }
+    for (ServiceProcess p : new ServiceProcess[] {worker, orchestrator, gateway}) {
+      p.awaitReady();
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "e2e-stack-stop"));
+  }
+
+  private ServiceProcess orchestrator(Map<String, String> extraEnv) {
+    return service("orchestrator", orchestratorPort).database(orchestratorDb).env(extraEnv).build();
+  }
+
+  private ServiceProcess.Builder service(String module, int port) {
+    return ServiceProcess.quarkusApp(module, ServiceProcess.quarkusRunJar(repo, module))
+        .kafka(kafka)
+        .httpPort(port)
+        .jvmArgs("-Xmx256m")
+        .logFile(logs.resolve(module + ".log"));
+  }
+
+  static synchronized Stack get() {
+    if (instance == null) {
+      try {
+        instance = new Stack();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot start the e2e stack", e);
+      }
+    }
+    return instance;
+  }
+
+  String gatewayUrl() {
+    return gateway.baseUrl();
+  }
+
+  /** Restarts the orchestrator with extra environment (e.g. short deadlines), and waits for it. */
+  synchronized void restartOrchestrator(Map<String, String> extraEnv) {
+    if (orchestrator.isAlive()) {
+      orchestrator.stop(Duration.ofSeconds(10));
+    }
+    orchestrator = orchestrator(extraEnv);
+    orchestrator.start().awaitReady();
+  }
+
+  private void stopAll() {
+    for (ServiceProcess p : new ServiceProcess[] {gateway, orchestrator, worker}) {
+      try {
+        p.stop();
+      } catch (RuntimeException e) {
+        // best effort at JVM exit
+      }
+    }
+    orchestratorDb.drop();
+    gatewayDb.drop();
+  }
+}
