@@ -1,0 +1,52 @@
+package dev.virtsaga.worker.core.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The task runtime's settings, {@code virtsaga.worker.*}. */
+@ConfigMapping(prefix = "virtsaga.worker")
+public interface WorkerConfig {
+
+  /**
+   * The provider this worker serves ({@code libvirt}, …): must equal the adapter's {@code name()};
+   * tasks for another provider are dead-lettered.
+   */
+  String provider();
+
+  /**
+   * CloudEvents {@code source} of the events sent; default {@code urn:virtsaga:worker:<provider>}.
+   */
+  Optional<String> source();
+
+  /** How often describe is polled while waiting for a graceful shutdown or a provider task. */
+  @WithDefault("500ms")
+  Duration pollInterval();
+
+  /** The longest one task may run, even when its deadline is further away. */
+  @WithDefault("10m")
+  Duration maxTaskDuration();
+
+  /** Tasks accepted but not yet finished, across all VMs; the consumer waits beyond that. */
+  @WithDefault("256")
+  int maxInFlight();
+
+  /** How often sending one task event is retried (with backoff) before its record is nacked. */
+  @WithDefault("5")
+  int sendRetries();
+
+  /** The memory of finished tasks that answers redeliveries. */
+  CompletedCache completedCache();
+
+  /** Outcomes of finished tasks, by idempotency key and attempt. */
+  interface CompletedCache {
+    /** How many outcomes are kept (oldest evicted first). */
+    @WithDefault("10000")
+    int size();
+
+    /** How long an outcome is kept. */
+    @WithDefault("15m")
+    Duration ttl();
+  }
+}

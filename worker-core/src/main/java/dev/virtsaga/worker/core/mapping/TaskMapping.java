@@ -1,0 +1,124 @@
+package dev.virtsaga.worker.core.mapping;
+
+import dev.virtsaga.events.model.TaskAction;
+import dev.virtsaga.events.model.TaskError;
+import dev.virtsaga.events.model.VmSpec;
+import dev.virtsaga.events.task.TaskEvent;
+import dev.virtsaga.events.task.TaskRequested;
+import dev.virtsaga.events.task.TaskStatus;
+import dev.virtsaga.providers.spi.CreateRequest;
+import dev.virtsaga.providers.spi.ErrorType;
+import dev.virtsaga.providers.spi.PowerOp;
+import dev.virtsaga.providers.spi.PowerState;
+import dev.virtsaga.providers.spi.ProviderException;
+import java.time.Instant;
+import java.util.List;
+
+/** Between the wire (events-schema) and the provider SPI. */
+public final class TaskMapping {
+  private TaskMapping() {}
+
+  /** The power operation of a power task. */
+  public static PowerOp powerOp(TaskAction action) {
+    return switch (action) {
+      case POWER_ON -> PowerOp.ON;
+      case POWER_OFF -> PowerOp.OFF;
+      case SHUTDOWN_GRACEFUL -> PowerOp.SHUTDOWN_GRACEFUL;
+      case REBOOT -> PowerOp.REBOOT;
+      case CREATE, DELETE -> throw new IllegalArgumentException(action + " is not a power task");
+    };
+  }
+
+  public static dev.virtsaga.events.model.PowerState toWire(PowerState power) {
+    return dev.virtsaga.events.model.PowerState.valueOf(power.name());
+  }
+
+  public static dev.virtsaga.events.model.ErrorType toWire(ErrorType type) {
+    return dev.virtsaga.events.model.ErrorType.valueOf(type.name());
+  }
+
+  /**
+   * The create request of a CREATE task.
+   *
+   * @throws ProviderException {@link ErrorType#INVALID_SPEC} when the task carries no spec
+   */
+  public static CreateRequest createRequest(TaskRequested task) {
+    VmSpec spec = task.spec();
+    if (spec == null) {
+      throw ProviderException.invalidSpec("CREATE task " + task.taskId() + " carries no spec");
+    }
+    if (spec.name() == null) {
+      throw ProviderException.invalidSpec("CREATE task " + task.taskId() + " has no VM name");
+    }
+    return new CreateRequest(
+        task.vmId(),
+        task.operationId(),
+        spec.name(),
+        spec.cpus(),
+        spec.memoryMiB(),
+        spec.diskGiB(),
+        spec.image(),
+        spec.labels());
+  }
+
+  /** An event about a task with nothing but its status. */
+  public static TaskEvent event(TaskRequested task, TaskStatus status, Instant at) {
+    return new TaskEvent(
+        task.taskId(),
+        task.operationId(),
+        task.vmId(),
+        task.provider(),
+        task.step(),
+        task.action(),
+        task.attempt(),
+        status,
+        at,
+        task.providerRef(),
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** The SUCCEEDED event of a task, with what the provider reported afterwards. */
+  public static TaskEvent succeeded(
+      TaskRequested task, Instant at, String providerRef, PowerState power, List<String> ips) {
+    return new TaskEvent(
+        task.taskId(),
+        task.operationId(),
+        task.vmId(),
+        task.provider(),
+        task.step(),
+        task.action(),
+        task.attempt(),
+        TaskStatus.SUCCEEDED,
+        at,
+        providerRef != null ? providerRef : task.providerRef(),
+        null,
+        100,
+        power == null ? null : toWire(power),
+        ips == null || ips.isEmpty() ? null : List.copyOf(ips),
+        null);
+  }
+
+  /** The FAILED event of a task. */
+  public static TaskEvent failed(TaskRequested task, Instant at, TaskError error) {
+    return new TaskEvent(
+        task.taskId(),
+        task.operationId(),
+        task.vmId(),
+        task.provider(),
+        task.step(),
+        task.action(),
+        task.attempt(),
+        TaskStatus.FAILED,
+        at,
+        task.providerRef(),
+        null,
+        null,
+        null,
+        null,
+        error);
+  }
+}

@@ -1,0 +1,16 @@
+package dev.virtsaga.worker.core.messaging;
+
+/**
+ * The worker's channels. The application maps them to topics ({@code mp.messaging.incoming.tasks.
+ * topic=vm.tasks.<provider>.v1}, {@code
+ * mp.messaging.outgoing.task-events.topic=vm.task-events.v1}).
+ */
+public final class TaskChannels {
+  /** Incoming {@code task.requested} events. */
+  public static final String TASKS = "tasks";
+
+  /** Outgoing task events. */
+  public static final String TASK_EVENTS = "task-events";
+
+  private TaskChannels() {}
+}
