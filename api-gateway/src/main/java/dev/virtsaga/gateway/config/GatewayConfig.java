@@ -1,0 +1,73 @@
+package dev.virtsaga.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+
+/** Settings of the gateway, under {@code virtsaga.gateway}. */
+@ConfigMapping(prefix = "virtsaga.gateway")
+public interface GatewayConfig {
+
+  /** Providers a VM may be created on; a create naming any other is refused with 400. */
+  @WithDefault("libvirt")
+  List<String> enabledProviders();
+
+  /** The CloudEvents {@code source} of the commands this gateway publishes. */
+  @WithDefault("/virtsaga/api-gateway")
+  String eventSource();
+
+  /** Idempotency-Key settings. */
+  Idempotency idempotency();
+
+  /** In-flight tracking settings. */
+  InFlight inFlight();
+
+  /** {@code GET /v1/vms} paging. */
+  Listing listing();
+
+  /** {@code GET /v1/events} settings. */
+  Events events();
+
+  interface Idempotency {
+    /** How long a key is remembered; a key older than this may be reused for a new request. */
+    @WithDefault("PT24H")
+    Duration ttl();
+
+    /** How often expired keys are deleted. */
+    @WithDefault("15m")
+    String cleanupEvery();
+  }
+
+  interface InFlight {
+    /**
+     * How long a command this gateway published counts as in flight when no lifecycle event or
+     * snapshot has closed it (guards against a VM blocked forever by a lost command).
+     */
+    @WithDefault("PT10M")
+    Duration timeout();
+  }
+
+  interface Listing {
+    /** Page size when the request names none. */
+    @WithDefault("50")
+    int defaultLimit();
+
+    /** Largest page a request may ask for. */
+    @WithDefault("500")
+    int maxLimit();
+  }
+
+  interface Events {
+    /**
+     * Events buffered per SSE subscriber; a subscriber that falls further behind is disconnected
+     * (it may reconnect) so it never slows the consumer or other subscribers.
+     */
+    @WithDefault("1024")
+    int subscriberBuffer();
+
+    /** Interval of the SSE heartbeat comments that keep idle connections open. */
+    @WithDefault("PT15S")
+    Duration heartbeat();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.virtsaga.gateway.mapping;
+
+import dev.virtsaga.events.command.VmCommand;
+import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.VmSpec;
+import dev.virtsaga.gateway.rest.ActionRequest;
+import dev.virtsaga.gateway.rest.CreateVmRequest;
+import dev.virtsaga.gateway.service.CommandRequest;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** HTTP requests to commands, and commands to their wire record. */
+public final class CommandMapper {
+  private CommandMapper() {}
+
+  /** A validated create body as a command; empty labels are the same as none. */
+  public static CommandRequest create(CreateVmRequest body) {
+    Map<String, String> labels =
+        body.labels() == null || body.labels().isEmpty() ? null : new TreeMap<>(body.labels());
+    VmSpec spec =
+        new VmSpec(
+            body.name(),
+            body.provider(),
+            body.cpus(),
+            body.memoryMiB(),
+            body.diskGiB(),
+            body.image(),
+            labels);
+    return new CommandRequest(
+        CommandType.CREATE, null, spec, null, null, RequestFingerprint.of("POST", "/v1/vms", spec));
+  }
+
+  /** A validated action ({@code start|stop|reboot}) body as a command. */
+  public static CommandRequest action(String vmId, CommandType type, ActionRequest body) {
+    ActionRequest options = body == null ? ActionRequest.NONE : body;
+    String action = type.name().toLowerCase(Locale.ROOT);
+    return new CommandRequest(
+        type,
+        vmId,
+        null,
+        options.force(),
+        options.gracefulTimeoutSeconds(),
+        RequestFingerprint.of("POST", "/v1/vms/" + vmId + "/actions/" + action, options));
+  }
+
+  public static CommandRequest delete(String vmId) {
+    return new CommandRequest(
+        CommandType.DELETE,
+        vmId,
+        null,
+        null,
+        null,
+        RequestFingerprint.of("DELETE", "/v1/vms/" + vmId, null));
+  }
+
+  public static VmCommand toWire(
+      CommandRequest request,
+      String operationId,
+      String vmId,
+      String tenantId,
+      String requestId,
+      Instant at) {
+    return new VmCommand(
+        operationId,
+        vmId,
+        tenantId,
+        request.type(),
+        at,
+        request.spec(),
+        request.force(),
+        request.gracefulTimeoutSeconds(),
+        requestId);
+  }
+}

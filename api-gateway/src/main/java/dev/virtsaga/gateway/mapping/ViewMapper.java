@@ -1,0 +1,75 @@
+package dev.virtsaga.gateway.mapping;
+
+import dev.virtsaga.events.model.VmSpec;
+import dev.virtsaga.events.state.VmSnapshot;
+import dev.virtsaga.gateway.Operation;
+import dev.virtsaga.gateway.rest.OperationResponse;
+import dev.virtsaga.gateway.rest.VmResponse;
+import java.util.List;
+
+/** Read-model snapshots and operations to their HTTP representations. */
+public final class ViewMapper {
+  private ViewMapper() {}
+
+  public static VmResponse toResponse(VmSnapshot s) {
+    VmSpec spec = s.spec();
+    return new VmResponse(
+        s.vmId(),
+        spec == null ? null : spec.name(),
+        spec == null ? null : spec.provider(),
+        spec == null
+            ? null
+            : new VmResponse.Spec(
+                spec.name(),
+                spec.provider(),
+                spec.cpus(),
+                spec.memoryMiB(),
+                spec.diskGiB(),
+                spec.image(),
+                spec.labels()),
+        s.state(),
+        s.observedPower(),
+        s.operation() == null
+            ? null
+            : new VmResponse.OperationSummary(
+                s.operation().id(),
+                s.operation().type(),
+                s.operation().step(),
+                s.operation().attempt(),
+                s.operation().deadline(),
+                s.operation().startedAt()),
+        s.lastOperationId(),
+        s.conditions() == null
+            ? List.of()
+            : s.conditions().stream()
+                .map(
+                    c ->
+                        new VmResponse.ConditionView(
+                            c.type(), c.status(), c.reason(), c.message(), c.since()))
+                .toList(),
+        s.ips() == null ? List.of() : s.ips(),
+        s.version(),
+        s.lastError() == null
+            ? null
+            : new VmResponse.ErrorView(
+                s.lastError().type() == null ? null : s.lastError().type().name(),
+                s.lastError().message(),
+                s.lastError().retryable()),
+        s.createdAt(),
+        s.updatedAt());
+  }
+
+  public static OperationResponse toResponse(Operation op) {
+    return new OperationResponse(
+        op.operationId(),
+        op.vmId(),
+        op.type(),
+        op.status(),
+        op.step(),
+        op.errorType() == null && op.errorMessage() == null
+            ? null
+            : new OperationResponse.Error(op.errorType(), op.errorMessage()),
+        op.createdAt(),
+        op.updatedAt());
+  }
+}

@@ -1,0 +1,126 @@
+package dev.virtsaga.gateway.repository;
+
+import static dev.virtsaga.gateway.repository.IdempotencyKeyRepository.utc;
+
+import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.gateway.Operation;
+import dev.virtsaga.gateway.OperationStatus;
+import dev.virtsaga.gateway.OperationUpdate;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** The {@code operations} table: operations this gateway published, as lifecycle events report. */
+@ApplicationScoped
+public class OperationRepository {
+  private final Pool pool;
+
+  public OperationRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Uni<Void> insert(Operation op) {
+    return pool.preparedQuery(
+            """
+            INSERT INTO operations
+              (operation_id, tenant_id, vm_id, type, status, status_rank, step, error_type,
+               error_message, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            """)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  op.operationId(),
+                  op.tenantId(),
+                  op.vmId(),
+                  op.type().name(),
+                  op.status().name(),
+                  (short) op.status().rank(),
+                  op.step(),
+                  op.errorType(),
+                  op.errorMessage(),
+                  utc(op.createdAt()),
+                  utc(op.updatedAt())
+                }))
+        .replaceWithVoid();
+  }
+
+  /** Removes an operation whose command could not be published. */
+  public Uni<Void> delete(String operationId) {
+    return pool.preparedQuery("DELETE FROM operations WHERE operation_id = $1")
+        .execute(Tuple.of(operationId))
+        .replaceWithVoid();
+  }
+
+  /** The tenant's operation, or {@code null}. */
+  public Uni<Operation> find(String tenantId, String operationId) {
+    return pool.preparedQuery(
+            """
+            SELECT operation_id, tenant_id, vm_id, type, status, step, error_type, error_message,
+                   created_at, updated_at
+            FROM operations WHERE operation_id = $1 AND tenant_id = $2
+            """)
+        .execute(Tuple.of(operationId, tenantId))
+        .map(OperationRepository::first);
+  }
+
+  /**
+   * Applies what a lifecycle event says. Idempotent and order-safe: a status replaces only one of a
+   * lower rank; at equal non-terminal rank (steps of a running operation) only a newer event
+   * applies; a terminal status is never replaced.
+   *
+   * @return whether the operation changed
+   */
+  public Uni<Boolean> apply(OperationUpdate update) {
+    int rank = update.status().rank();
+    return pool.preparedQuery(
+            """
+            UPDATE operations
+            SET status = $2, status_rank = $3,
+                step = COALESCE($4, step),
+                error_type = COALESCE($5, error_type),
+                error_message = COALESCE($6, error_message),
+                last_event_at = $7,
+                updated_at = GREATEST(updated_at, $7)
+            WHERE operation_id = $1
+              AND (status_rank < $3
+                   OR (status_rank = $3 AND $3 < $8
+                       AND (last_event_at IS NULL OR last_event_at <= $7)))
+            """)
+        .execute(
+            Tuple.from(
+                new Object[] {
+                  update.operationId(),
+                  update.status().name(),
+                  (short) rank,
+                  update.step(),
+                  update.errorType(),
+                  update.errorMessage(),
+                  utc(update.at()),
+                  (short) OperationStatus.SUCCEEDED.rank()
+                }))
+        .map(rows -> rows.rowCount() > 0);
+  }
+
+  private static Operation first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    if (!it.hasNext()) {
+      return null;
+    }
+    Row r = it.next();
+    return new Operation(
+        r.getString("operation_id"),
+        r.getString("tenant_id"),
+        r.getString("vm_id"),
+        CommandType.valueOf(r.getString("type")),
+        OperationStatus.valueOf(r.getString("status")),
+        r.getString("step"),
+        r.getString("error_type"),
+        r.getString("error_message"),
+        r.getOffsetDateTime("created_at").toInstant(),
+        r.getOffsetDateTime("updated_at").toInstant());
+  }
+}

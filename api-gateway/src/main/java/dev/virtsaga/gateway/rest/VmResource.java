@@ -1,0 +1,319 @@
+package dev.virtsaga.gateway.rest;
+
+import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.VmState;
+import dev.virtsaga.gateway.CommandReceipt;
+import dev.virtsaga.gateway.FieldError;
+import dev.virtsaga.gateway.InvalidRequestException;
+import dev.virtsaga.gateway.NotFoundException;
+import dev.virtsaga.gateway.Tenant;
+import dev.virtsaga.gateway.config.GatewayConfig;
+import dev.virtsaga.gateway.mapping.CommandMapper;
+import dev.virtsaga.gateway.mapping.ViewMapper;
+import dev.virtsaga.gateway.repository.VmReadModel;
+import dev.virtsaga.gateway.service.CommandRequest;
+import dev.virtsaga.gateway.service.CommandService;
+import dev.virtsaga.gateway.service.RequestValidator;
+import dev.virtsaga.gateway.service.VmQueryService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * VMs: commands (answered 202 once Kafka acknowledged them) and reads from the read model.
+ *
+ * <p>Every command endpoint honours the {@code Idempotency-Key} header: the same key with the same
+ * request replays the first answer; with a different request it is refused (422).
+ */
+@Path("/v1/vms")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "VMs")
+public class VmResource {
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  static final String REQUEST_ID = "X-Request-Id";
+
+  private final CommandService commands;
+  private final VmQueryService queries;
+  private final RequestValidator validator;
+  private final GatewayConfig config;
+
+  public VmResource(
+      CommandService commands,
+      VmQueryService queries,
+      RequestValidator validator,
+      GatewayConfig config) {
+    this.commands = commands;
+    this.queries = queries;
+    this.validator = validator;
+    this.config = config;
+  }
+
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Create a VM", description = "Publishes a CREATE command")
+  @APIResponse(
+      responseCode = "202",
+      description = "Command accepted; follow the operation at Location",
+      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "Invalid request",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "409",
+      description = "Same Idempotency-Key still in progress",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "422",
+      description = "Idempotency-Key reused for another request",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "503",
+      description = "Broker unavailable",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Uni<Response> create(
+      @HeaderParam(Tenant.HEADER) String tenant,
+      @Parameter(description = "Makes retries safe: same key + same request = same operation")
+          @HeaderParam(IDEMPOTENCY_KEY)
+          String idempotencyKey,
+      @HeaderParam(REQUEST_ID) String requestId,
+      CreateVmRequest body) {
+    Tenant t = Tenant.fromHeader(tenant);
+    validator.validateIdempotencyKey(idempotencyKey);
+    validator.validateCreate(body);
+    return submit(t, idempotencyKey, requestId, CommandMapper.create(body));
+  }
+
+  @POST
+  @Path("/{id}/actions/{action}")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Start, stop or reboot a VM")
+  @APIResponse(
+      responseCode = "202",
+      description = "Command accepted; follow the operation at Location",
+      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "Invalid request",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "404",
+      description = "No such VM or action",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "409",
+      description = "An operation is in flight on the VM",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "422",
+      description = "Idempotency-Key reused for another request",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "503",
+      description = "Broker unavailable",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Uni<Response> action(
+      @HeaderParam(Tenant.HEADER) String tenant,
+      @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+      @HeaderParam(REQUEST_ID) String requestId,
+      @PathParam("id") String vmId,
+      @Parameter(schema = @Schema(enumeration = {"start", "stop", "reboot"})) @PathParam("action")
+          String action,
+      ActionRequest body) {
+    Tenant t = Tenant.fromHeader(tenant);
+    CommandType type =
+        switch (action) {
+          case "start" -> CommandType.START;
+          case "stop" -> CommandType.STOP;
+          case "reboot" -> CommandType.REBOOT;
+          default ->
+              throw new NotFoundException(
+                  "unknown action '" + action + "'; one of start, stop, reboot");
+        };
+    validator.validateIdempotencyKey(idempotencyKey);
+    validator.validateAction(action, body);
+    return submit(t, idempotencyKey, requestId, CommandMapper.action(vmId, type, body));
+  }
+
+  @DELETE
+  @Path("/{id}")
+  @Operation(
+      summary = "Delete a VM",
+      description = "Pre-empts any operation in flight except another delete")
+  @APIResponse(
+      responseCode = "202",
+      description = "Command accepted; follow the operation at Location",
+      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(
+      responseCode = "404",
+      description = "No such VM",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "409",
+      description = "A delete is already in flight",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "422",
+      description = "Idempotency-Key reused for another request",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "503",
+      description = "Broker unavailable",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Uni<Response> delete(
+      @HeaderParam(Tenant.HEADER) String tenant,
+      @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+      @HeaderParam(REQUEST_ID) String requestId,
+      @PathParam("id") String vmId) {
+    Tenant t = Tenant.fromHeader(tenant);
+    validator.validateIdempotencyKey(idempotencyKey);
+    return submit(t, idempotencyKey, requestId, CommandMapper.delete(vmId));
+  }
+
+  @GET
+  @Operation(summary = "List VMs", description = "Oldest first; stable order")
+  @APIResponse(
+      responseCode = "200",
+      content = @Content(schema = @Schema(implementation = VmListResponse.class)))
+  public VmListResponse list(
+      @HeaderParam(Tenant.HEADER) String tenant,
+      @Parameter(
+              description = "Only VMs in this state",
+              schema = @Schema(implementation = VmState.class))
+          @QueryParam("state")
+          String state,
+      @Parameter(description = "Page size", schema = @Schema(type = SchemaType.INTEGER))
+          @QueryParam("limit")
+          String limit,
+      @Parameter(description = "VMs to skip", schema = @Schema(type = SchemaType.INTEGER))
+          @QueryParam("offset")
+          String offset) {
+    Tenant t = Tenant.fromHeader(tenant);
+    Optional<VmState> stateFilter = parseState(state);
+    int pageSize =
+        parseInt("limit", limit, config.listing().defaultLimit(), 1, config.listing().maxLimit());
+    int skip = parseInt("offset", offset, 0, 0, Integer.MAX_VALUE);
+    VmReadModel.Page page = queries.list(t.id(), stateFilter, skip, pageSize);
+    return new VmListResponse(
+        page.items().stream().map(ViewMapper::toResponse).toList(), page.total(), skip, pageSize);
+  }
+
+  @GET
+  @Path("/{id}")
+  @Operation(summary = "Get a VM")
+  @APIResponse(
+      responseCode = "200",
+      content = @Content(schema = @Schema(implementation = VmResponse.class)))
+  @APIResponse(
+      responseCode = "404",
+      description = "No such VM",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public VmResponse get(@HeaderParam(Tenant.HEADER) String tenant, @PathParam("id") String vmId) {
+    return ViewMapper.toResponse(queries.get(Tenant.fromHeader(tenant).id(), vmId));
+  }
+
+  private Uni<Response> submit(
+      Tenant tenant, String idempotencyKey, String requestId, CommandRequest request) {
+    String correlation =
+        requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId;
+    return commands
+        .submit(tenant.id(), idempotencyKey, correlation, request)
+        .map(
+            receipt ->
+                Response.accepted(receipt)
+                    .header("Location", "/v1/operations/" + receipt.operationId())
+                    .build());
+  }
+
+  private static Optional<VmState> parseState(String state) {
+    if (state == null || state.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(VmState.valueOf(state.toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(
+          "Unknown state",
+          List.of(new FieldError("state", "must be one of " + List.of(VmState.values()))));
+    }
+  }
+
+  private static int parseInt(String name, String value, int fallback, int min, int max) {
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidRequestException(
+        "Invalid " + name,
+        List.of(new FieldError(name, "must be an integer between " + min + " and " + max)));
+  }
+}

@@ -1,0 +1,18 @@
+package dev.virtsaga.gateway.service;
+
+import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.VmSpec;
+
+/**
+ * A validated command as the client asked for it, before ids are assigned.
+ *
+ * @param vmId the target VM; {@code null} for {@link CommandType#CREATE}, which makes a new one
+ * @param fingerprint hash of method, path and canonical body; equal for equal requests
+ */
+public record CommandRequest(
+    CommandType type,
+    String vmId,
+    VmSpec spec,
+    Boolean force,
+    Integer gracefulTimeoutSeconds,
+    String fingerprint) {}

@@ -1,0 +1,127 @@
+package dev.virtsaga.gateway.service;
+
+import dev.virtsaga.events.command.VmCommand;
+import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.state.OperationView;
+import dev.virtsaga.events.state.VmSnapshot;
+import dev.virtsaga.gateway.CommandReceipt;
+import dev.virtsaga.gateway.NotFoundException;
+import dev.virtsaga.gateway.Operation;
+import dev.virtsaga.gateway.OperationStatus;
+import dev.virtsaga.gateway.mapping.CommandMapper;
+import dev.virtsaga.gateway.messaging.CommandPublisher;
+import dev.virtsaga.gateway.repository.OperationRepository;
+import dev.virtsaga.gateway.repository.VmReadModel;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Accepts commands: checks the VM exists and is free, records the operation, publishes the command
+ * and waits for Kafka's acknowledgement. The gateway never changes VM state itself; the
+ * orchestrator does, and the read model follows {@code vm.state.v1}.
+ */
+@ApplicationScoped
+public class CommandService {
+  private static final Logger LOG = Logger.getLogger(CommandService.class);
+
+  private final IdempotencyService idempotency;
+  private final InFlightTracker inFlight;
+  private final OperationRepository operations;
+  private final CommandPublisher publisher;
+  private final VmReadModel readModel;
+  private final Clock clock = Clock.systemUTC();
+
+  public CommandService(
+      IdempotencyService idempotency,
+      InFlightTracker inFlight,
+      OperationRepository operations,
+      CommandPublisher publisher,
+      VmReadModel readModel) {
+    this.idempotency = idempotency;
+    this.inFlight = inFlight;
+    this.operations = operations;
+    this.publisher = publisher;
+    this.readModel = readModel;
+  }
+
+  /**
+   * Submits a validated command for a tenant.
+   *
+   * @param idempotencyKey the client's Idempotency-Key, or {@code null}
+   * @param requestId correlates the command with the HTTP request in logs and events
+   * @return the receipt once Kafka acknowledged the command (or the first receipt, for a repeated
+   *     Idempotency-Key); fails with a {@link dev.virtsaga.gateway.GatewayException} otherwise
+   */
+  public Uni<CommandReceipt> submit(
+      String tenantId, String idempotencyKey, String requestId, CommandRequest request) {
+    String operationId = UUID.randomUUID().toString();
+    String vmId =
+        request.type() == CommandType.CREATE ? UUID.randomUUID().toString() : request.vmId();
+    CommandReceipt receipt = new CommandReceipt(operationId, vmId, OperationStatus.ACCEPTED);
+    return idempotency.once(
+        tenantId,
+        idempotencyKey,
+        request.fingerprint(),
+        receipt,
+        () -> execute(tenantId, requestId, request, receipt));
+  }
+
+  private Uni<CommandReceipt> execute(
+      String tenantId, String requestId, CommandRequest request, CommandReceipt receipt) {
+    OperationView current = null;
+    String provider = request.spec() == null ? null : request.spec().provider();
+    if (request.type() != CommandType.CREATE) {
+      VmSnapshot vm =
+          readModel
+              .find(tenantId, receipt.vmId())
+              .orElseThrow(() -> NotFoundException.vm(receipt.vmId()));
+      current = vm.operation();
+      provider = vm.spec() == null ? null : vm.spec().provider();
+    }
+    String providerName = provider;
+    InFlightTracker.Reservation reservation =
+        inFlight.reserve(receipt.vmId(), receipt.operationId(), request.type(), current);
+    Instant now = clock.instant();
+    Operation operation =
+        new Operation(
+            receipt.operationId(),
+            tenantId,
+            receipt.vmId(),
+            request.type(),
+            OperationStatus.ACCEPTED,
+            null,
+            null,
+            null,
+            now,
+            now);
+    VmCommand command =
+        CommandMapper.toWire(
+            request, receipt.operationId(), receipt.vmId(), tenantId, requestId, now);
+    return operations
+        .insert(operation)
+        .chain(
+            () ->
+                publisher
+                    .publish(command)
+                    .onFailure()
+                    .call(
+                        () ->
+                            operations.delete(receipt.operationId()).onFailure().recoverWithNull()))
+        .invoke(
+            () -> {
+              if (request.type() == CommandType.CREATE) {
+                readModel.putProvisional(receipt.vmId(), tenantId, request.spec(), now);
+              }
+              LOG.infof(
+                  "accepted %s vmId=%s operationId=%s provider=%s",
+                  request.type(), receipt.vmId(), receipt.operationId(), providerName);
+            })
+        .onFailure()
+        .invoke(reservation::release)
+        .replaceWith(receipt);
+  }
+}

@@ -1,0 +1,148 @@
+package dev.virtsaga.gateway.service;
+
+import dev.virtsaga.events.lifecycle.CommandRejected;
+import dev.virtsaga.events.lifecycle.LifecycleEvent;
+import dev.virtsaga.events.lifecycle.OperationFailed;
+import dev.virtsaga.events.lifecycle.OperationSucceeded;
+import dev.virtsaga.events.lifecycle.VmDeleted;
+import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.state.OperationView;
+import dev.virtsaga.events.state.VmSnapshot;
+import dev.virtsaga.gateway.OperationInFlightException;
+import dev.virtsaga.gateway.config.GatewayConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * One operation per VM, enforced at the gateway (ARCHITECTURE.md §3, invariant 2) so a second
+ * command posted right after a first gets 409 synchronously; the orchestrator remains the final
+ * judge and rejects what slips through (several gateway instances, a lost race).
+ *
+ * <p>A VM is busy when its snapshot carries an operation, or when this gateway published a command
+ * for it that has not finished: until a lifecycle event ends it ({@code OperationSucceeded}, {@code
+ * OperationFailed}, {@code CommandRejected}), a snapshot shows it as the last operation with none
+ * in flight, the VM is gone, or it is older than the configured timeout. Delete pre-empts any
+ * operation but another delete.
+ */
+@ApplicationScoped
+public class InFlightTracker {
+
+  /** A command this gateway published and has not seen finish. */
+  public record Pending(String operationId, CommandType type, Instant since) {}
+
+  /** A reserved slot; release it when the command could not be published. */
+  public final class Reservation {
+    private final String vmId;
+    private final Pending mine;
+    private final Pending previous;
+
+    private Reservation(String vmId, Pending mine, Pending previous) {
+      this.vmId = vmId;
+      this.mine = mine;
+      this.previous = previous;
+    }
+
+    /** Gives the slot back (restoring the operation a delete pre-empted). */
+    public void release() {
+      pending.computeIfPresent(vmId, (id, current) -> current == mine ? previous : current);
+    }
+  }
+
+  private final ConcurrentMap<String, Pending> pending = new ConcurrentHashMap<>();
+  private final GatewayConfig config;
+  private final Clock clock;
+
+  @Inject
+  public InFlightTracker(GatewayConfig config) {
+    this(config, Clock.systemUTC());
+  }
+
+  InFlightTracker(GatewayConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /**
+   * Reserves the VM for a new operation, atomically.
+   *
+   * @param current the operation the VM's snapshot shows in flight, if any
+   * @throws OperationInFlightException when the VM is busy
+   */
+  public Reservation reserve(
+      String vmId, String operationId, CommandType type, OperationView current) {
+    if (current != null && conflicts(type, current.type())) {
+      throw new OperationInFlightException(vmId, current.id());
+    }
+    Instant now = clock.instant();
+    Pending mine = new Pending(operationId, type, now);
+    Pending[] previous = new Pending[1];
+    Pending winner =
+        pending.compute(
+            vmId,
+            (id, existing) -> {
+              Pending live = existing != null && !expired(existing, now) ? existing : null;
+              if (live != null && conflicts(type, live.type())) {
+                return existing;
+              }
+              previous[0] = live;
+              return mine;
+            });
+    if (winner != mine) {
+      throw new OperationInFlightException(vmId, winner.operationId());
+    }
+    return new Reservation(vmId, mine, previous[0]);
+  }
+
+  /** The command this gateway published for the VM and has not seen finish, if any. */
+  public Optional<Pending> pending(String vmId) {
+    Pending p = pending.get(vmId);
+    return p == null || expired(p, clock.instant()) ? Optional.empty() : Optional.of(p);
+  }
+
+  /** Takes note of a lifecycle event: a finished operation frees its VM. */
+  public void onLifecycle(LifecycleEvent event) {
+    if (event instanceof OperationSucceeded e) {
+      finished(e.vmId(), e.operationId());
+    } else if (event instanceof OperationFailed e) {
+      finished(e.vmId(), e.operationId());
+    } else if (event instanceof CommandRejected e) {
+      finished(e.vmId(), e.operationId());
+    } else if (event instanceof VmDeleted e) {
+      pending.remove(e.vmId());
+    }
+  }
+
+  /** Takes note of a snapshot: one showing our operation as finished frees its VM. */
+  public void onSnapshot(VmSnapshot snapshot) {
+    if (snapshot.operation() == null && snapshot.lastOperationId() != null) {
+      finished(snapshot.vmId(), snapshot.lastOperationId());
+    }
+  }
+
+  /** The VM is gone (tombstone). */
+  public void onVmGone(String vmId) {
+    pending.remove(vmId);
+  }
+
+  private void finished(String vmId, String operationId) {
+    if (operationId != null) {
+      pending.computeIfPresent(vmId, (id, p) -> p.operationId().equals(operationId) ? null : p);
+    }
+  }
+
+  private boolean expired(Pending p, Instant now) {
+    return p.since().plus(config.inFlight().timeout()).isBefore(now);
+  }
+
+  /**
+   * Whether a new command of type {@code next} must wait for an operation of type {@code running}.
+   */
+  static boolean conflicts(CommandType next, CommandType running) {
+    return next != CommandType.DELETE || running == CommandType.DELETE;
+  }
+}

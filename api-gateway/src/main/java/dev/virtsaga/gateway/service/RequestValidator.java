@@ -1,0 +1,112 @@
+package dev.virtsaga.gateway.service;
+
+import dev.virtsaga.gateway.FieldError;
+import dev.virtsaga.gateway.InvalidRequestException;
+import dev.virtsaga.gateway.config.GatewayConfig;
+import dev.virtsaga.gateway.rest.ActionRequest;
+import dev.virtsaga.gateway.rest.CreateVmRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks command bodies: the bean-validation constraints of the request records plus the rules that
+ * depend on configuration (enabled providers) or span fields. Every violation is reported at once,
+ * each with the field it concerns.
+ */
+@ApplicationScoped
+public class RequestValidator {
+  static final int MAX_LABEL_KEY = 63;
+  static final int MAX_LABEL_VALUE = 255;
+  private static final Pattern LABEL_KEY = Pattern.compile("^[A-Za-z0-9]([-A-Za-z0-9_./]*)?$");
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("^[\\x21-\\x7e]{1,255}$");
+
+  private final Validator validator;
+  private final GatewayConfig config;
+
+  public RequestValidator(Validator validator, GatewayConfig config) {
+    this.validator = validator;
+    this.config = config;
+  }
+
+  public void validateCreate(CreateVmRequest body) {
+    if (body == null) {
+      throw new InvalidRequestException(
+          "A request body is required", List.of(new FieldError("body", "must not be empty")));
+    }
+    List<FieldError> errors = new ArrayList<>(violations(body));
+    if (body.provider() != null && !config.enabledProviders().contains(body.provider())) {
+      errors.add(
+          new FieldError("provider", "must be one of the enabled providers " + enabledProviders()));
+    }
+    if (body.labels() != null) {
+      for (Map.Entry<String, String> label : body.labels().entrySet()) {
+        String key = label.getKey();
+        if (key.length() > MAX_LABEL_KEY || !LABEL_KEY.matcher(key).matches()) {
+          errors.add(
+              new FieldError(
+                  "labels." + key,
+                  "key must be at most "
+                      + MAX_LABEL_KEY
+                      + " characters matching "
+                      + LABEL_KEY.pattern()));
+        }
+        if (label.getValue() == null || label.getValue().length() > MAX_LABEL_VALUE) {
+          errors.add(
+              new FieldError(
+                  "labels." + key, "value must be a string of at most " + MAX_LABEL_VALUE));
+        }
+      }
+    }
+    throwIfAny(errors);
+  }
+
+  /** Checks an action body; only {@code stop} takes options. */
+  public void validateAction(String action, ActionRequest body) {
+    if (body == null) {
+      return;
+    }
+    List<FieldError> errors = new ArrayList<>(violations(body));
+    if (!"stop".equals(action) && !body.isEmpty()) {
+      errors.add(new FieldError("body", "the " + action + " action takes no options"));
+    }
+    throwIfAny(errors);
+  }
+
+  /** Checks an Idempotency-Key header value (when one is given). */
+  public void validateIdempotencyKey(String key) {
+    if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
+      throw new InvalidRequestException(
+          "Invalid Idempotency-Key",
+          List.of(
+              new FieldError(
+                  "Idempotency-Key", "must be 1 to 255 printable ASCII characters, no spaces")));
+    }
+  }
+
+  private String enabledProviders() {
+    return String.join(", ", config.enabledProviders());
+  }
+
+  private <T> List<FieldError> violations(T body) {
+    Set<FieldError> errors = new LinkedHashSet<>();
+    validator.validate(body).stream()
+        .sorted(Comparator.comparing((ConstraintViolation<T> v) -> v.getPropertyPath().toString()))
+        .forEach(v -> errors.add(new FieldError(v.getPropertyPath().toString(), v.getMessage())));
+    return List.copyOf(errors);
+  }
+
+  private static void throwIfAny(List<FieldError> errors) {
+    if (!errors.isEmpty()) {
+      throw new InvalidRequestException(
+          "The request body breaks " + errors.size() + " rule(s)", errors);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.virtsaga.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+
+import dev.virtsaga.devstack.test.KafkaTestResource;
+import dev.virtsaga.devstack.test.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class OpenApiAndHealthTest {
+
+  @Test
+  void openApiDocumentsEveryEndpoint() {
+    given()
+        .accept("application/json")
+        .get("/q/openapi")
+        .then()
+        .statusCode(200)
+        .body("paths", hasKey("/v1/vms"))
+        .body("paths", hasKey("/v1/vms/{id}"))
+        .body("paths", hasKey("/v1/vms/{id}/actions/{action}"))
+        .body("paths", hasKey("/v1/operations/{id}"))
+        .body("paths", hasKey("/v1/events"))
+        .body("paths.'/v1/vms'.post.responses", hasKey("202"))
+        .body("paths.'/v1/vms'.post.responses", hasKey("400"));
+  }
+
+  @Test
+  void healthIsUp() {
+    given().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
+  }
+
+  @Test
+  void unknownPathsAndMethodsAreProblems() {
+    given().get("/v1/nothing").then().statusCode(404).contentType("application/problem+json");
+    given()
+        .contentType("text/plain")
+        .body("hi")
+        .post("/v1/vms")
+        .then()
+        .statusCode(415)
+        .contentType("application/problem+json");
+  }
+}
