@@ -84,9 +84,6 @@ public final class TaskProcessor {
     }
     Instant now = clock.instant();
     if (!now.isBefore(task.deadline())) {
-      LOG.warnf(
-          "task %s %s expired at %s before it started %s",
-          task.taskId(), task.action(), task.deadline(), ctx(task));
       return finish(
           task,
           key,
