@@ -13,6 +13,11 @@ public class CommandNotPublishedException extends GatewayException {
   }
 
   @Override
+  public Integer retryAfterSeconds() {
+    return 1;
+  }
+
+  @Override
   public String kind() {
     return "broker-unavailable";
   }

@@ -26,6 +26,11 @@ public abstract class GatewayException extends RuntimeException {
     return title;
   }
 
+  /** Seconds after which a retry may succeed (sent as {@code Retry-After}), or {@code null}. */
+  public Integer retryAfterSeconds() {
+    return null;
+  }
+
   /** A short machine-readable kind, used as the last segment of the problem {@code type} URI. */
   public abstract String kind();
 }

@@ -1,13 +1,16 @@
 package dev.virtsaga.gateway;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 
 import dev.virtsaga.devstack.test.KafkaTestResource;
 import dev.virtsaga.devstack.test.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -32,8 +35,18 @@ class OpenApiAndHealthTest {
   }
 
   @Test
-  void healthIsUp() {
-    given().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
+  void readyOnceTheReadModelHasCaughtUp() {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                given()
+                    .get("/q/health/ready")
+                    .then()
+                    .statusCode(200)
+                    .body("status", equalTo("UP"))
+                    .body("checks.name", hasItem("read-model")));
+    given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
   }
 
   @Test

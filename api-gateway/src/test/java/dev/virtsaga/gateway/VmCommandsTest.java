@@ -27,6 +27,8 @@ import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -177,6 +179,42 @@ class VmCommandsTest {
     assertThat(second.<String>path("operationId")).isEqualTo(first.path("operationId"));
     assertThat(second.<String>path("vmId")).isEqualTo(first.path("vmId"));
     assertThat(second.header("Location")).isEqualTo(first.header("Location"));
+    commands.flush();
+    assertThat(commands.commands(tenant)).hasSize(1);
+  }
+
+  @Test
+  void concurrentDuplicatesWithOneKeyPublishOneCommand() {
+    // Given
+    String key = UUID.randomUUID().toString();
+
+    // When eight copies of one request race
+    List<CompletableFuture<ExtractableResponse<Response>>> racing =
+        IntStream.range(0, 8)
+            .mapToObj(
+                i ->
+                    CompletableFuture.supplyAsync(
+                        () ->
+                            api()
+                                .header("Idempotency-Key", key)
+                                .body(VALID)
+                                .post("/v1/vms")
+                                .then()
+                                .extract()))
+            .toList();
+    List<ExtractableResponse<Response>> answers =
+        racing.stream().map(CompletableFuture::join).toList();
+
+    // Then each got the operation, or was told to retry while the first was in progress
+    assertThat(answers)
+        .extracting(ExtractableResponse::statusCode)
+        .allMatch(s -> s == 202 || s == 409);
+    assertThat(
+            answers.stream()
+                .filter(a -> a.statusCode() == 202)
+                .map(a -> a.<String>path("operationId"))
+                .distinct())
+        .hasSize(1);
     commands.flush();
     assertThat(commands.commands(tenant)).hasSize(1);
   }

@@ -21,14 +21,21 @@ public class VmStateConsumer {
 
   private final VmReadModel readModel;
   private final InFlightTracker inFlight;
+  private final StateCatchUp catchUp;
 
-  public VmStateConsumer(VmReadModel readModel, InFlightTracker inFlight) {
+  public VmStateConsumer(VmReadModel readModel, InFlightTracker inFlight, StateCatchUp catchUp) {
     this.readModel = readModel;
     this.inFlight = inFlight;
+    this.catchUp = catchUp;
   }
 
   @Incoming(Channels.STATE)
   public void onRecord(ConsumerRecord<String, String> record) {
+    apply(record);
+    catchUp.applied(record.topic(), record.partition(), record.offset());
+  }
+
+  private void apply(ConsumerRecord<String, String> record) {
     if (record.value() == null) {
       if (record.key() != null) {
         readModel.remove(record.key());

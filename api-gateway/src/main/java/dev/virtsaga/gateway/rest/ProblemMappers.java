@@ -27,18 +27,23 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response gateway(GatewayException e, UriInfo uri) {
-    if (e.status() >= 500) {
-      LOG.warnf(e.getCause(), "%s: %s", e.title(), e.getMessage());
+    if (e.status() >= 500 && e.getCause() != null) {
+      LOG.warnf("%s: %s (%s)", e.title(), e.getMessage(), e.getCause().toString());
     }
     List<FieldError> errors = e instanceof InvalidRequestException i ? i.errors() : null;
-    return problem(
-        new Problem(
-            Problem.TYPE_BASE + e.kind(),
-            e.title(),
-            e.status(),
-            e.getMessage(),
-            path(uri),
-            errors));
+    Response response =
+        problem(
+            new Problem(
+                Problem.TYPE_BASE + e.kind(),
+                e.title(),
+                e.status(),
+                e.getMessage(),
+                path(uri),
+                errors));
+    if (e.retryAfterSeconds() != null) {
+      response.getHeaders().putSingle("Retry-After", String.valueOf(e.retryAfterSeconds()));
+    }
+    return response;
   }
 
   /** Malformed JSON (syntax, truncated, numbers out of range, duplicate keys). */

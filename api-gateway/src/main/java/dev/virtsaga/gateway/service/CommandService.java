@@ -5,13 +5,11 @@ import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.state.OperationView;
 import dev.virtsaga.events.state.VmSnapshot;
 import dev.virtsaga.gateway.CommandReceipt;
-import dev.virtsaga.gateway.NotFoundException;
 import dev.virtsaga.gateway.Operation;
 import dev.virtsaga.gateway.OperationStatus;
 import dev.virtsaga.gateway.mapping.CommandMapper;
 import dev.virtsaga.gateway.messaging.CommandPublisher;
 import dev.virtsaga.gateway.repository.OperationRepository;
-import dev.virtsaga.gateway.repository.VmReadModel;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -32,7 +30,7 @@ public class CommandService {
   private final InFlightTracker inFlight;
   private final OperationRepository operations;
   private final CommandPublisher publisher;
-  private final VmReadModel readModel;
+  private final VmQueryService queries;
   private final Clock clock = Clock.systemUTC();
 
   public CommandService(
@@ -40,12 +38,12 @@ public class CommandService {
       InFlightTracker inFlight,
       OperationRepository operations,
       CommandPublisher publisher,
-      VmReadModel readModel) {
+      VmQueryService queries) {
     this.idempotency = idempotency;
     this.inFlight = inFlight;
     this.operations = operations;
     this.publisher = publisher;
-    this.readModel = readModel;
+    this.queries = queries;
   }
 
   /**
@@ -75,10 +73,7 @@ public class CommandService {
     OperationView current = null;
     String provider = request.spec() == null ? null : request.spec().provider();
     if (request.type() != CommandType.CREATE) {
-      VmSnapshot vm =
-          readModel
-              .find(tenantId, receipt.vmId())
-              .orElseThrow(() -> NotFoundException.vm(receipt.vmId()));
+      VmSnapshot vm = queries.get(tenantId, receipt.vmId());
       current = vm.operation();
       provider = vm.spec() == null ? null : vm.spec().provider();
     }
@@ -114,7 +109,7 @@ public class CommandService {
         .invoke(
             () -> {
               if (request.type() == CommandType.CREATE) {
-                readModel.putProvisional(receipt.vmId(), tenantId, request.spec(), now);
+                queries.created(receipt.vmId(), tenantId, request.spec(), now);
               }
               LOG.infof(
                   "accepted %s vmId=%s operationId=%s provider=%s",

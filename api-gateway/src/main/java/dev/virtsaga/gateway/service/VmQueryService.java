@@ -1,26 +1,55 @@
 package dev.virtsaga.gateway.service;
 
+import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
 import dev.virtsaga.events.state.VmSnapshot;
 import dev.virtsaga.gateway.NotFoundException;
+import dev.virtsaga.gateway.ReadModelLoadingException;
+import dev.virtsaga.gateway.messaging.StateCatchUp;
 import dev.virtsaga.gateway.repository.VmReadModel;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.Optional;
 
 /** Reads VMs from the read model, scoped to a tenant. */
 @ApplicationScoped
 public class VmQueryService {
   private final VmReadModel readModel;
+  private final StateCatchUp catchUp;
 
-  public VmQueryService(VmReadModel readModel) {
+  public VmQueryService(VmReadModel readModel, StateCatchUp catchUp) {
     this.readModel = readModel;
+    this.catchUp = catchUp;
   }
 
+  /**
+   * The tenant's VM.
+   *
+   * @throws NotFoundException when there is no such VM
+   * @throws ReadModelLoadingException when there may be one the read model has not loaded yet
+   */
   public VmSnapshot get(String tenantId, String vmId) {
-    return readModel.find(tenantId, vmId).orElseThrow(() -> NotFoundException.vm(vmId));
+    return readModel
+        .find(tenantId, vmId)
+        .orElseThrow(
+            () ->
+                catchUp.caughtUp() ? NotFoundException.vm(vmId) : new ReadModelLoadingException());
   }
 
+  /** Shows a VM whose create command was just accepted, until its first snapshot arrives. */
+  public void created(String vmId, String tenantId, VmSpec spec, Instant at) {
+    readModel.putProvisional(vmId, tenantId, spec, at);
+  }
+
+  /**
+   * A page of the tenant's VMs.
+   *
+   * @throws ReadModelLoadingException while the read model is incomplete
+   */
   public VmReadModel.Page list(String tenantId, Optional<VmState> state, int offset, int limit) {
+    if (!catchUp.caughtUp()) {
+      throw new ReadModelLoadingException();
+    }
     return readModel.list(tenantId, state, offset, limit);
   }
 }

@@ -1,0 +1,135 @@
+package dev.virtsaga.gateway.repository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.virtsaga.devstack.test.KafkaTestResource;
+import dev.virtsaga.devstack.test.PostgresTestResource;
+import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.gateway.Operation;
+import dev.virtsaga.gateway.OperationStatus;
+import dev.virtsaga.gateway.OperationUpdate;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The SQL of the gateway's own tables, on the real PostgreSQL. */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class RepositoriesTest {
+  static final Duration WAIT = Duration.ofSeconds(10);
+  static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+  @Inject IdempotencyKeyRepository keys;
+  @Inject OperationRepository operations;
+
+  @Test
+  void aKeyIsClaimedOnceUntilItExpiresThenItCanBeClaimedAgain() {
+    // Given
+    String key = UUID.randomUUID().toString();
+    IdempotencyRecord first = record(key, "hash-1", NOW, NOW.plus(Duration.ofHours(24)));
+    assertThat(keys.claim(first, NOW).await().atMost(WAIT)).isTrue();
+
+    // Then a second claim within the TTL loses, and sees the first
+    IdempotencyRecord second = record(key, "hash-2", NOW, NOW.plus(Duration.ofHours(24)));
+    assertThat(keys.claim(second, NOW.plusSeconds(60)).await().atMost(WAIT)).isFalse();
+    IdempotencyRecord found = keys.find("t", key, NOW.plusSeconds(60)).await().atMost(WAIT);
+    assertThat(found.requestHash()).isEqualTo("hash-1");
+    assertThat(found.completed()).isFalse();
+
+    // When the TTL has passed
+    Instant later = NOW.plus(Duration.ofHours(25));
+
+    // Then the key is gone for readers and can be claimed anew
+    assertThat(keys.find("t", key, later).await().atMost(WAIT)).isNull();
+    IdempotencyRecord third = record(key, "hash-3", later, later.plus(Duration.ofHours(24)));
+    assertThat(keys.claim(third, later).await().atMost(WAIT)).isTrue();
+    assertThat(keys.find("t", key, later).await().atMost(WAIT).requestHash()).isEqualTo("hash-3");
+  }
+
+  @Test
+  void completeMarksTheKeyAndReleaseOnlyForgetsUncompletedKeys() {
+    String key = UUID.randomUUID().toString();
+    IdempotencyRecord r = record(key, "h", NOW, NOW.plus(Duration.ofHours(24)));
+    keys.claim(r, NOW).await().atMost(WAIT);
+
+    keys.complete("t", key, r.operationId()).await().atMost(WAIT);
+    keys.release("t", key, r.operationId()).await().atMost(WAIT);
+
+    assertThat(keys.find("t", key, NOW).await().atMost(WAIT).completed()).isTrue();
+  }
+
+  @Test
+  void cleanupDeletesExpiredKeysOnly() {
+    String expired = UUID.randomUUID().toString();
+    String live = UUID.randomUUID().toString();
+    Instant farFuture = NOW.plus(Duration.ofDays(400));
+    keys.claim(record(expired, "h", NOW, farFuture.minusSeconds(1)), NOW).await().atMost(WAIT);
+    keys.claim(record(live, "h", NOW, farFuture.plusSeconds(3600)), NOW).await().atMost(WAIT);
+
+    assertThat(keys.deleteExpired(farFuture).await().atMost(WAIT)).isGreaterThanOrEqualTo(1);
+
+    assertThat(keys.find("t", expired, NOW).await().atMost(WAIT)).isNull();
+    assertThat(keys.find("t", live, NOW).await().atMost(WAIT)).isNotNull();
+  }
+
+  @Test
+  void operationStatusNeverMovesBackAndRepeatsChangeNothing() {
+    // Given
+    String id = UUID.randomUUID().toString();
+    operations
+        .insert(
+            new Operation(
+                id,
+                "t",
+                "vm",
+                CommandType.CREATE,
+                OperationStatus.ACCEPTED,
+                null,
+                null,
+                null,
+                NOW,
+                NOW))
+        .await()
+        .atMost(WAIT);
+
+    // When / Then
+    assertThat(apply(id, OperationStatus.RUNNING, "provision", NOW.plusSeconds(2))).isTrue();
+    assertThat(apply(id, OperationStatus.RUNNING, "older-step", NOW.plusSeconds(1))).isFalse();
+    assertThat(apply(id, OperationStatus.ACCEPTED, null, NOW.plusSeconds(3))).isFalse();
+    assertThat(apply(id, OperationStatus.SUCCEEDED, null, NOW.plusSeconds(4))).isTrue();
+    assertThat(apply(id, OperationStatus.SUCCEEDED, null, NOW.plusSeconds(4))).isFalse();
+    assertThat(apply(id, OperationStatus.FAILED, null, NOW.plusSeconds(5))).isFalse();
+    assertThat(apply(id, OperationStatus.RUNNING, "late", NOW.plusSeconds(6))).isFalse();
+
+    Operation op = operations.find("t", id).await().atMost(WAIT);
+    assertThat(op.status()).isEqualTo(OperationStatus.SUCCEEDED);
+    assertThat(op.step()).isEqualTo("provision");
+    assertThat(op.updatedAt()).isEqualTo(NOW.plusSeconds(4));
+    assertThat(operations.find("other-tenant", id).await().atMost(WAIT)).isNull();
+  }
+
+  boolean apply(String id, OperationStatus status, String step, Instant at) {
+    return operations
+        .apply(new OperationUpdate(id, status, step, null, null, at))
+        .await()
+        .atMost(WAIT);
+  }
+
+  static IdempotencyRecord record(String key, String hash, Instant created, Instant expires) {
+    return new IdempotencyRecord(
+        "t",
+        key,
+        hash,
+        false,
+        UUID.randomUUID().toString(),
+        UUID.randomUUID().toString(),
+        created,
+        expires);
+  }
+}
