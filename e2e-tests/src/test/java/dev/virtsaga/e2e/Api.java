@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A small HTTP client for the gateway, as a user's script would use it. */
 final class Api {
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
   Api(String base) {
@@ -43,7 +44,8 @@ final class Api {
     headers.forEach(b::header);
     try {
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      JsonNode json = r.body() == null || r.body().isBlank() ? null : Json.mapper().readTree(r.body());
+      JsonNode json =
+          r.body() == null || r.body().isBlank() ? null : Json.mapper().readTree(r.body());
       return new Answer(
           r.statusCode(),
           r.headers().firstValue("Content-Type").orElse(""),
@@ -73,7 +75,9 @@ final class Api {
   Answer createVm(String name) {
     return post(
         "/v1/vms",
-        "{\"name\":\"" + name + "\",\"provider\":\"libvirt\",\"cpus\":1,\"memoryMiB\":128,\"diskGiB\":0}");
+        "{\"name\":\""
+            + name
+            + "\",\"provider\":\"libvirt\",\"cpus\":1,\"memoryMiB\":128,\"diskGiB\":0}");
   }
 
   /** The VM's state as the gateway shows it, or null when it does not know the VM. */
@@ -89,18 +93,22 @@ final class Api {
 
   final class Sse implements AutoCloseable {
     final List<JsonNode> received = new CopyOnWriteArrayList<>();
+
     /** Set once the gateway's first line (its "connected" comment) arrived. */
     volatile boolean connected;
+
     private final Thread thread;
     private volatile InputStream stream;
 
     Sse(String url) {
-      HttpRequest req = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream").build();
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream").build();
       thread =
           new Thread(
               () -> {
                 try {
-                  HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+                  HttpResponse<InputStream> r =
+                      http.send(req, HttpResponse.BodyHandlers.ofInputStream());
                   stream = r.body();
                   try (BufferedReader in =
                       new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {

@@ -68,12 +68,15 @@ class ResilienceIT {
       String op = created.body().path("operationId").asText();
       // Then provision and its compensation time out, and the VM is FAILED, not stuck
       await().atMost(WAIT).until(() -> "FAILED".equals(api.state(vmId)));
-      assertThat(api.get("/v1/vms/" + vmId).body().path("operation").isMissingNode()
-              || api.get("/v1/vms/" + vmId).body().path("operation").isNull())
+      assertThat(
+              api.get("/v1/vms/" + vmId).body().path("operation").isMissingNode()
+                  || api.get("/v1/vms/" + vmId).body().path("operation").isNull())
           .isTrue();
       await()
           .atMost(WAIT)
-          .until(() -> "FAILED".equals(api.get("/v1/operations/" + op).body().path("status").asText()));
+          .until(
+              () ->
+                  "FAILED".equals(api.get("/v1/operations/" + op).body().path("status").asText()));
       // And when the worker returns, it drops the expired tasks: no domain appears
       stack.worker.start().awaitReady();
       Api.Answer marker = api.createVm("marker-" + UUID.randomUUID().toString().substring(0, 8));
@@ -85,6 +88,8 @@ class ResilienceIT {
       assertThat(delete.status()).isEqualTo(202);
       await().atMost(WAIT).until(() -> api.get("/v1/vms/" + vmId).status() == 404);
       api.delete("/v1/vms/" + markerId);
+      await().atMost(WAIT).until(() -> api.get("/v1/vms/" + markerId).status() == 404);
+      assertThat(Hypervisor.domainsOf(markerId)).isZero();
     } finally {
       if (!stack.worker.isAlive()) {
         stack.worker.start().awaitReady();

@@ -13,11 +13,12 @@ import java.util.Map;
 /**
  * The whole stack for end-to-end tests, started once per test JVM: the real Kafka broker, two fresh
  * PostgreSQL databases, and the packaged orchestrator, worker-libvirt and api-gateway as child
- * processes. The worker talks to the libvirtd test driver ({@code test+unix:///default}), which
- * the tests open too, to see the domains it makes.
+ * processes. The worker talks to the libvirtd test driver ({@code test+unix:///default}), which the
+ * tests open too, to see the domains it makes.
  */
 final class Stack {
-  static final String LIBVIRT_URI = System.getProperty("virtsaga.libvirt.uri", "test+unix:///default");
+  static final String LIBVIRT_URI =
+      System.getProperty("virtsaga.libvirt.uri", "test+unix:///default");
   private static Stack instance;
 
   final String kafka;
@@ -37,7 +38,8 @@ final class Stack {
     orchestratorDb = PostgresTestResource.createDatabase();
     gatewayDb = PostgresTestResource.createDatabase();
     orchestrator = orchestrator(Map.of());
-    worker = service("worker-libvirt", Ports.free()).env("VIRTSAGA_LIBVIRT_URI", LIBVIRT_URI).build();
+    worker =
+        service("worker-libvirt", Ports.free()).env("VIRTSAGA_LIBVIRT_URI", LIBVIRT_URI).build();
     gateway = service("api-gateway", Ports.free()).database(gatewayDb).build();
     for (ServiceProcess p : new ServiceProcess[] {worker, orchestrator, gateway}) {
       p.start();

@@ -17,9 +17,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 @ApplicationScoped
 public class CommandConsumer {
   private final VmService service;
+  private final Inbound inbound;
 
-  public CommandConsumer(VmService service) {
+  public CommandConsumer(VmService service, Inbound inbound) {
     this.service = service;
+    this.inbound = inbound;
   }
 
   @Incoming(Channels.COMMANDS)
@@ -34,6 +36,6 @@ public class CommandConsumer {
       throw new MalformedEventException(
           "command " + event.id() + " is keyed by " + record.key() + ", not its vmId");
     }
-    return service.onCommand(event.id(), cmd);
+    return inbound.handle("command " + event.id(), () -> service.onCommand(event.id(), cmd));
   }
 }

@@ -14,9 +14,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 @ApplicationScoped
 public class TaskEventConsumer {
   private final VmService service;
+  private final Inbound inbound;
 
-  public TaskEventConsumer(VmService service) {
+  public TaskEventConsumer(VmService service, Inbound inbound) {
     this.service = service;
+    this.inbound = inbound;
   }
 
   @Incoming(Channels.TASK_EVENTS)
@@ -27,6 +29,6 @@ public class TaskEventConsumer {
       throw new MalformedEventException(
           "task event " + event.id() + " lacks vmId, operationId, step or status");
     }
-    return service.onTaskEvent(event.id(), ev);
+    return inbound.handle("task event " + event.id(), () -> service.onTaskEvent(event.id(), ev));
   }
 }
