@@ -20,6 +20,8 @@ CREATE TABLE operations (
 );
 
 CREATE INDEX operations_tenant_vm ON operations (tenant_id, vm_id);
+-- retention: finished operations are purged after virtsaga.gateway.operations.retention
+CREATE INDEX operations_finished ON operations (updated_at) WHERE status_rank = 2;
 
 CREATE TABLE idempotency_keys (
     tenant_id       TEXT        NOT NULL,

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 
-/** A minimal Server-Sent Events client: collects the events of one open stream. */
+/**
+ * A minimal Server-Sent Events client over HTTP/1.1 (as browsers' EventSource uses on plain http):
+ * collects the events of one open stream.
+ */
 final class SseClient implements AutoCloseable {
 
   /** One received event. */
@@ -39,7 +42,7 @@ final class SseClient implements AutoCloseable {
         .sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(client.new Lines()))
         .thenAccept(r -> client.status = r.statusCode());
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
                 assertThat(client.lines)

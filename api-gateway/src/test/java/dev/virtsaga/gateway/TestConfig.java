@@ -36,6 +36,11 @@ public record TestConfig(Duration inFlightTimeout) implements GatewayConfig {
   }
 
   @Override
+  public Operations operations() {
+    return () -> Duration.ofDays(30);
+  }
+
+  @Override
   public InFlight inFlight() {
     return () -> inFlightTimeout;
   }

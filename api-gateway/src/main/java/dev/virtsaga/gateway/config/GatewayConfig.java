@@ -20,6 +20,9 @@ public interface GatewayConfig {
   /** Idempotency-Key settings. */
   Idempotency idempotency();
 
+  /** Operations table settings. */
+  Operations operations();
+
   /** In-flight tracking settings. */
   InFlight inFlight();
 
@@ -34,9 +37,15 @@ public interface GatewayConfig {
     @WithDefault("PT24H")
     Duration ttl();
 
-    /** How often expired keys are deleted. */
+    /** How often expired keys (and old finished operations) are deleted. */
     @WithDefault("15m")
     String cleanupEvery();
+  }
+
+  interface Operations {
+    /** How long a finished operation stays readable at {@code GET /v1/operations/{id}}. */
+    @WithDefault("P30D")
+    Duration retention();
   }
 
   interface InFlight {

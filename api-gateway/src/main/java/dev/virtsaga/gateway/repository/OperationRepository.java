@@ -12,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 
 /** The {@code operations} table: operations this gateway published, as lifecycle events report. */
 @ApplicationScoped
@@ -103,6 +104,17 @@ public class OperationRepository {
                   (short) OperationStatus.SUCCEEDED.rank()
                 }))
         .map(rows -> rows.rowCount() > 0);
+  }
+
+  /**
+   * Deletes operations that finished before {@code before}.
+   *
+   * @return how many were deleted
+   */
+  public Uni<Integer> deleteFinishedBefore(Instant before) {
+    return pool.preparedQuery("DELETE FROM operations WHERE status_rank = $1 AND updated_at < $2")
+        .execute(Tuple.of((short) OperationStatus.SUCCEEDED.rank(), utc(before)))
+        .map(RowSet::rowCount);
   }
 
   private static Operation first(RowSet<Row> rows) {

@@ -7,7 +7,6 @@ import dev.virtsaga.gateway.OperationStatus;
 import dev.virtsaga.gateway.config.GatewayConfig;
 import dev.virtsaga.gateway.repository.IdempotencyKeyRepository;
 import dev.virtsaga.gateway.repository.IdempotencyRecord;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -111,20 +110,5 @@ public class IdempotencyService {
       throw new IdempotencyKeyInProgressException(claim.key());
     }
     return new CommandReceipt(existing.operationId(), existing.vmId(), OperationStatus.ACCEPTED);
-  }
-
-  /** Deletes expired keys. */
-  @Scheduled(
-      every = "${virtsaga.gateway.idempotency.cleanup-every}",
-      delayed = "1m",
-      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-  Uni<Void> purgeExpired() {
-    return keys.deleteExpired(clock.instant())
-        .invoke(n -> LOG.debugf("purged %d expired idempotency keys", n))
-        .onFailure()
-        .invoke(e -> LOG.warnf("purging expired idempotency keys failed: %s", e.getMessage()))
-        .onFailure()
-        .recoverWithNull()
-        .replaceWithVoid();
   }
 }

@@ -114,6 +114,45 @@ class RepositoriesTest {
     assertThat(operations.find("other-tenant", id).await().atMost(WAIT)).isNull();
   }
 
+  @Test
+  void retentionDeletesOnlyOperationsThatFinishedBeforeTheCutoff() {
+    // Given one finished long ago, one running since long ago, one finished recently
+    Instant longAgo = NOW.minus(Duration.ofDays(400));
+    String old = insert(longAgo);
+    apply(old, OperationStatus.SUCCEEDED, null, longAgo);
+    String running = insert(longAgo);
+    String recent = insert(NOW);
+    apply(recent, OperationStatus.FAILED, null, NOW);
+
+    // When
+    operations.deleteFinishedBefore(NOW.minus(Duration.ofDays(30))).await().atMost(WAIT);
+
+    // Then
+    assertThat(operations.find("t", old).await().atMost(WAIT)).isNull();
+    assertThat(operations.find("t", running).await().atMost(WAIT)).isNotNull();
+    assertThat(operations.find("t", recent).await().atMost(WAIT)).isNotNull();
+  }
+
+  String insert(Instant at) {
+    String id = UUID.randomUUID().toString();
+    operations
+        .insert(
+            new Operation(
+                id,
+                "t",
+                "vm",
+                CommandType.START,
+                OperationStatus.ACCEPTED,
+                null,
+                null,
+                null,
+                at,
+                at))
+        .await()
+        .atMost(WAIT);
+    return id;
+  }
+
   boolean apply(String id, OperationStatus status, String step, Instant at) {
     return operations
         .apply(new OperationUpdate(id, status, step, null, null, at))
