@@ -6,10 +6,14 @@ import dev.virtsaga.worker.core.config.WorkerConfig;
 import dev.virtsaga.worker.core.service.InFlightLimiter;
 import dev.virtsaga.worker.core.service.PerKeySequencer;
 import dev.virtsaga.worker.core.service.TaskProcessor;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -27,8 +31,11 @@ import org.jboss.logging.Logger;
  *       order; different VMs run concurrently) and the method returns at once, so a long task never
  *       holds up the partition. At most {@code virtsaga.worker.max-in-flight} tasks are in flight.
  *   <li>The record is acked only after the task's final event has been sent, so a crash means
- *       redelivery (answered idempotently), never a lost task. With the throttled commit strategy
- *       offsets are committed only up to the oldest record still in flight.
+ *       redelivery (answered idempotently), never a lost task. A report that cannot be sent is
+ *       retried with backoff until Kafka takes it; at shutdown the record stays unacknowledged and
+ *       comes again after the restart — a readable task never goes to the dead-letter topic. With
+ *       the throttled commit strategy offsets are committed only up to the oldest record still in
+ *       flight.
  * </ul>
  */
 @ApplicationScoped
@@ -39,6 +46,7 @@ public class TaskConsumer {
   private final String provider;
   private final PerKeySequencer sequencer = new PerKeySequencer();
   private final InFlightLimiter limiter;
+  private volatile boolean stopping;
 
   @Inject
   public TaskConsumer(TaskProcessor processor, WorkerConfig config) {
@@ -68,6 +76,16 @@ public class TaskConsumer {
   private Uni<Void> run(TaskRequested task, Message<String> message) {
     return processor
         .process(task)
+        .onFailure(t -> !stopping)
+        .invoke(
+            t ->
+                LOG.warnf(
+                    "could not report task %s, retrying: %s vmId=%s operationId=%s provider=%s",
+                    task.taskId(), t, task.vmId(), task.operationId(), provider))
+        .onFailure(t -> !stopping)
+        .retry()
+        .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+        .indefinitely()
         .onItemOrFailure()
         .transformToUni(
             (ignored, failure) -> {
@@ -75,15 +93,17 @@ public class TaskConsumer {
               if (failure == null) {
                 return Uni.createFrom().completionStage(message::ack);
               }
-              LOG.errorf(
-                  failure,
-                  "could not report task %s; dead-lettering its record vmId=%s operationId=%s provider=%s",
-                  task.taskId(),
-                  task.vmId(),
-                  task.operationId(),
-                  provider);
-              return Uni.createFrom().completionStage(() -> message.nack(failure));
+              // Shutting down: leave the record unacknowledged, so its offset is not committed
+              // and the task is delivered again after the restart (answered idempotently).
+              LOG.infof(
+                  "task %s left for redelivery after restart vmId=%s operationId=%s provider=%s",
+                  task.taskId(), task.vmId(), task.operationId(), provider);
+              return Uni.createFrom().voidItem();
             });
+  }
+
+  void onShutdown(@Observes @Priority(1) ShutdownEvent ev) {
+    stopping = true;
   }
 
   /** Tasks queued or running, per VM. */

@@ -165,17 +165,22 @@ class TaskConsumerTest {
   }
 
   @Test
-  void aTaskWhoseEventsCannotBeSentIsNacked() {
-    // Given
+  void aTaskWhoseEventsCannotBeSentIsRetriedUntilTheBrokerTakesThemAndNeverDeadLettered() {
+    // Given the broker refuses the task's events
     String vmId = Tasks.newVmId();
     sink.failWith(new IllegalStateException("broker down"));
 
-    // When
+    // When the task arrives, Then it is neither acked nor nacked while the broker is down
     Delivery d = deliver(task(vmId, TaskAction.CREATE));
-
-    // Then
-    await().atMost(WAIT).until(d.nacked::isDone);
+    await().pollDelay(Duration.ofMillis(600)).atMost(WAIT).until(() -> true);
     assertThat(d.acked).isNotCompleted();
+    assertThat(d.nacked).isNotCompleted();
+
+    // When the broker is back, Then the task is reported and acked
+    sink.failWith(null);
+    await().atMost(WAIT).until(d.acked::isDone);
+    assertThat(d.nacked).isNotCompleted();
+    assertThat(sink.statuses(vmId)).contains(SUCCEEDED);
     assertThat(consumer.activeVms()).isZero();
   }
 }
