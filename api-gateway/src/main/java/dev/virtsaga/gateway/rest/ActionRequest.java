@@ -15,7 +15,8 @@ public record ActionRequest(
 
   public static final ActionRequest NONE = new ActionRequest(null, null);
 
-  public boolean isEmpty() {
+  /** Whether no option is set (not a property: a body saying {@code "empty"} is refused). */
+  public boolean noOptions() {
     return force == null && gracefulTimeoutSeconds == null;
   }
 }

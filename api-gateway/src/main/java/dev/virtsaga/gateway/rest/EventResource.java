@@ -15,7 +15,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -40,6 +44,17 @@ public class EventResource {
   @Operation(
       summary = "Stream lifecycle events",
       description = "Events of the tenant's VMs from now on, optionally of one VM only")
+  @APIResponse(
+      responseCode = "200",
+      description =
+          "Server-Sent Events: `event:` the CloudEvents type (e.g."
+              + " dev.virtsaga.vm.state.changed.v1), `id:` the event id, `data:` the event's JSON"
+              + " payload plus `type`, `id` and `time`. Starts with a `: connected` comment;"
+              + " `: heartbeat` comments keep the stream open.",
+      content =
+          @Content(
+              mediaType = MediaType.SERVER_SENT_EVENTS,
+              schema = @Schema(type = SchemaType.STRING)))
   public Multi<OutboundSseEvent> events(
       @HeaderParam(Tenant.HEADER) String tenant,
       @Parameter(description = "Only this VM's events") @QueryParam("vmId") String vmId,

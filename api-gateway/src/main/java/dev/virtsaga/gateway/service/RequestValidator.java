@@ -74,7 +74,7 @@ public class RequestValidator {
       return;
     }
     List<FieldError> errors = new ArrayList<>(violations(body));
-    if (!"stop".equals(action) && !body.isEmpty()) {
+    if (!"stop".equals(action) && !body.noOptions()) {
       errors.add(new FieldError("body", "the " + action + " action takes no options"));
     }
     throwIfAny(errors);
