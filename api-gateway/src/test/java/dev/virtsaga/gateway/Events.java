@@ -91,7 +91,16 @@ final class Events implements AutoCloseable {
     publisher.send(
         Topics.STATE,
         s.vmId(),
-        CloudEvent.of(SOURCE, s.vmId(), s, Map.of(CloudEvent.EXT_TENANT_ID, s.tenantId())));
+        CloudEvent.of(
+            SOURCE,
+            s.vmId(),
+            s,
+            s.tenantId() == null ? Map.of() : Map.of(CloudEvent.EXT_TENANT_ID, s.tenantId())));
+  }
+
+  /** A record without CloudEvents headers. */
+  void raw(String topic, String key, String value) {
+    publisher.sendRaw(topic, key, value);
   }
 
   void tombstone(String vmId) {

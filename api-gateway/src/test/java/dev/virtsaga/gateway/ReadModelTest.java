@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasSize;
 
 import dev.virtsaga.devstack.test.KafkaTestResource;
 import dev.virtsaga.devstack.test.PostgresTestResource;
+import dev.virtsaga.events.Topics;
 import dev.virtsaga.events.model.ErrorType;
 import dev.virtsaga.events.model.TaskError;
 import dev.virtsaga.events.model.VmState;
@@ -179,6 +180,40 @@ class ReadModelTest {
     api().queryParam("state", "NAPPING").get("/v1/vms").then().statusCode(400);
     api().queryParam("limit", "lots").get("/v1/vms").then().statusCode(400);
     api().queryParam("limit", 0).get("/v1/vms").then().statusCode(400);
+  }
+
+  @Test
+  void malformedRecordsAreSkippedAndTheStreamGoesOn() {
+    // Given garbage and a snapshot without a tenant on the state topic, ahead of a good snapshot
+    String vmId = UUID.randomUUID().toString();
+    events.raw(Topics.STATE, vmId, "{not json");
+    VmSnapshot good = Events.snapshot(vmId, tenant, "ok", VmState.RUNNING, 1);
+    events.snapshot(
+        new VmSnapshot(
+            vmId,
+            null,
+            good.spec(),
+            good.state(),
+            good.observedPower(),
+            good.conditions(),
+            9,
+            good.createdAt(),
+            good.updatedAt(),
+            null,
+            null,
+            null,
+            null,
+            null));
+    events.raw(Topics.LIFECYCLE, vmId, "garbage");
+
+    // When
+    events.snapshot(good);
+
+    // Then
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> api().get("/v1/vms/" + vmId).then().statusCode(200).body("version", equalTo(1)));
   }
 
   @Test

@@ -16,6 +16,7 @@ import dev.virtsaga.events.lifecycle.OperationTimedOut;
 import dev.virtsaga.gateway.LifecycleNotice;
 import dev.virtsaga.gateway.OperationStatus;
 import dev.virtsaga.gateway.OperationUpdate;
+import java.time.Instant;
 import java.util.Optional;
 
 /** Lifecycle events to what the gateway makes of them. */
@@ -72,8 +73,9 @@ public final class LifecycleMapper {
     if (operationId == null) {
       return Optional.empty();
     }
-    return Optional.of(
-        new OperationUpdate(operationId, status, step, errorType, message, event.at()));
+    // An event without a time still counts, as the newest so far.
+    Instant at = event.at() == null ? Instant.now() : event.at();
+    return Optional.of(new OperationUpdate(operationId, status, step, errorType, message, at));
   }
 
   /**

@@ -39,6 +39,9 @@ public class LifecycleEventsConsumer {
     try {
       event = KafkaCloudEvents.fromRecord(record.headers(), record.value());
       payload = LifecycleMapper.payload(event);
+      if (payload.vmId() == null) {
+        throw new MalformedEventException("lifecycle event lacks vmId");
+      }
     } catch (MalformedEventException e) {
       LOG.warnf(
           "skipping malformed lifecycle event vmId=%s offset=%s-%d@%d: %s",

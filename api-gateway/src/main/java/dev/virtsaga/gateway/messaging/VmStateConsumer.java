@@ -48,6 +48,12 @@ public class VmStateConsumer {
     try {
       CloudEvent event = KafkaCloudEvents.fromRecord(record.headers(), record.value());
       snapshot = event.payload(VmSnapshot.class);
+      if (snapshot.vmId() == null
+          || snapshot.tenantId() == null
+          || snapshot.state() == null
+          || snapshot.createdAt() == null) {
+        throw new MalformedEventException("snapshot lacks vmId, tenantId, state or createdAt");
+      }
     } catch (MalformedEventException e) {
       LOG.warnf(
           "skipping malformed snapshot vmId=%s offset=%s-%d@%d: %s",
