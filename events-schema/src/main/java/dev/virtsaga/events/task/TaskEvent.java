@@ -30,4 +30,36 @@ public record TaskEvent(
     @Opt Integer progress,
     @Opt PowerState power,
     @Opt List<String> ips,
-    @Opt TaskError error) {}
+    @Opt TaskError error) {
+
+  /**
+   * A report about {@code task}: the task's identity (id, operation, VM, provider, step, action,
+   * attempt) copied from it, the rest as given.
+   */
+  public static TaskEvent reporting(
+      TaskRequested task,
+      TaskStatus status,
+      Instant at,
+      String providerRef,
+      Integer progress,
+      PowerState power,
+      List<String> ips,
+      TaskError error) {
+    return new TaskEvent(
+        task.taskId(),
+        task.operationId(),
+        task.vmId(),
+        task.provider(),
+        task.step(),
+        task.action(),
+        task.attempt(),
+        status,
+        at,
+        providerRef,
+        null,
+        progress,
+        power,
+        ips,
+        error);
+  }
+}

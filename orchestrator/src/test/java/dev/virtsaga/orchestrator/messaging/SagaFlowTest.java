@@ -94,22 +94,8 @@ class SagaFlowTest {
 
   private static void answer(TaskRequested t, TaskStatus status, PowerState power) {
     TaskEvent ev =
-        new TaskEvent(
-            t.taskId(),
-            t.operationId(),
-            t.vmId(),
-            t.provider(),
-            t.step(),
-            t.action(),
-            t.attempt(),
-            status,
-            Instant.now(),
-            "dom-" + t.vmId(),
-            null,
-            null,
-            power,
-            List.of("10.0.0.9"),
-            null);
+        TaskEvent.reporting(
+            t, status, Instant.now(), "dom-" + t.vmId(), null, power, List.of("10.0.0.9"), null);
     publisher.send(
         Topics.TASK_EVENTS, t.vmId(), CloudEvent.of("/test/worker", t.vmId(), ev, Map.of()));
   }

@@ -54,22 +54,8 @@ class SagaEngineTest {
 
   private static TaskEvent outcome(
       TaskRequested task, TaskStatus status, PowerState power, TaskError error) {
-    return new TaskEvent(
-        task.taskId(),
-        task.operationId(),
-        task.vmId(),
-        task.provider(),
-        task.step(),
-        task.action(),
-        task.attempt(),
-        status,
-        T0,
-        task.action() == TaskAction.CREATE ? "dom-1" : null,
-        null,
-        null,
-        power,
-        null,
-        error);
+    String ref = task.action() == TaskAction.CREATE ? "dom-1" : null;
+    return TaskEvent.reporting(task, status, T0, ref, null, power, null, error);
   }
 
   private static TaskEvent ok(TaskRequested task, PowerState power) {

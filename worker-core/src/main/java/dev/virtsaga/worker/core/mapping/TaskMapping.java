@@ -63,39 +63,17 @@ public final class TaskMapping {
 
   /** An event about a task with nothing but its status. */
   public static TaskEvent event(TaskRequested task, TaskStatus status, Instant at) {
-    return new TaskEvent(
-        task.taskId(),
-        task.operationId(),
-        task.vmId(),
-        task.provider(),
-        task.step(),
-        task.action(),
-        task.attempt(),
-        status,
-        at,
-        task.providerRef(),
-        null,
-        null,
-        null,
-        null,
-        null);
+    return TaskEvent.reporting(task, status, at, task.providerRef(), null, null, null, null);
   }
 
   /** The SUCCEEDED event of a task, with what the provider reported afterwards. */
   public static TaskEvent succeeded(
       TaskRequested task, Instant at, String providerRef, PowerState power, List<String> ips) {
-    return new TaskEvent(
-        task.taskId(),
-        task.operationId(),
-        task.vmId(),
-        task.provider(),
-        task.step(),
-        task.action(),
-        task.attempt(),
+    return TaskEvent.reporting(
+        task,
         TaskStatus.SUCCEEDED,
         at,
         providerRef != null ? providerRef : task.providerRef(),
-        null,
         100,
         power == null ? null : toWire(power),
         ips == null || ips.isEmpty() ? null : List.copyOf(ips),
@@ -104,21 +82,7 @@ public final class TaskMapping {
 
   /** The FAILED event of a task. */
   public static TaskEvent failed(TaskRequested task, Instant at, TaskError error) {
-    return new TaskEvent(
-        task.taskId(),
-        task.operationId(),
-        task.vmId(),
-        task.provider(),
-        task.step(),
-        task.action(),
-        task.attempt(),
-        TaskStatus.FAILED,
-        at,
-        task.providerRef(),
-        null,
-        null,
-        null,
-        null,
-        error);
+    return TaskEvent.reporting(
+        task, TaskStatus.FAILED, at, task.providerRef(), null, null, null, error);
   }
 }
