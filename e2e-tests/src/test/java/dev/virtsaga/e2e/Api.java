@@ -19,7 +19,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** A small HTTP client for the gateway, as a user's script would use it. */
 final class Api {
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final String base;
 
   Api(String base) {

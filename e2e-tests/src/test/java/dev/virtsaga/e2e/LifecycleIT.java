@@ -96,6 +96,17 @@ class LifecycleIT {
       assertThat(reboot.status()).isEqualTo(202);
       awaitOperation(reboot, "SUCCEEDED");
       assertThat(api.state(vmId)).isEqualTo("RUNNING");
+      // suspend and resume
+      Api.Answer suspend = api.post("/v1/vms/" + vmId + "/actions/suspend", null);
+      assertThat(suspend.status()).isEqualTo(202);
+      awaitOperation(suspend, "SUCCEEDED");
+      assertThat(api.state(vmId)).isEqualTo("SUSPENDED");
+      assertThat(Hypervisor.power(vmId)).isEqualTo(PowerState.PAUSED);
+      Api.Answer resume = api.post("/v1/vms/" + vmId + "/actions/resume", null);
+      assertThat(resume.status()).isEqualTo(202);
+      awaitOperation(resume, "SUCCEEDED");
+      assertThat(api.state(vmId)).isEqualTo("RUNNING");
+      assertThat(Hypervisor.power(vmId)).isEqualTo(PowerState.ON);
       // delete
       Api.Answer delete = api.delete("/v1/vms/" + vmId);
       assertThat(delete.status()).isEqualTo(202);
@@ -114,6 +125,10 @@ class LifecycleIT {
               "STARTING",
               "RUNNING",
               "REBOOTING",
+              "RUNNING",
+              "SUSPENDING",
+              "SUSPENDED",
+              "RESUMING",
               "RUNNING",
               "DELETING",
               "DELETED");

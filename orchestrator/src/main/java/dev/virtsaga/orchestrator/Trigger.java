@@ -8,6 +8,10 @@ public enum Trigger {
   STOP,
   /** Command: reboot a running VM. */
   REBOOT,
+  /** Command: pause a running VM. */
+  SUSPEND,
+  /** Command: continue a suspended VM. */
+  RESUME,
   /** Command: delete the VM; pre-empts any running operation. */
   DELETE,
   /** The create saga handed the VM to a provider. */
@@ -20,6 +24,10 @@ public enum Trigger {
   STOPPED,
   /** The VM came back from a reboot. */
   REBOOTED,
+  /** The VM is paused. */
+  SUSPENDED,
+  /** The VM runs again after a suspend. */
+  RESUMED,
   /** The provider confirmed the VM is gone. */
   DELETED,
   /** The operation failed (after its compensation) or its outcome is unknown. */

@@ -6,10 +6,13 @@ import static dev.virtsaga.events.model.VmState.FAILED;
 import static dev.virtsaga.events.model.VmState.PENDING;
 import static dev.virtsaga.events.model.VmState.PROVISIONING;
 import static dev.virtsaga.events.model.VmState.REBOOTING;
+import static dev.virtsaga.events.model.VmState.RESUMING;
 import static dev.virtsaga.events.model.VmState.RUNNING;
 import static dev.virtsaga.events.model.VmState.STARTING;
 import static dev.virtsaga.events.model.VmState.STOPPED;
 import static dev.virtsaga.events.model.VmState.STOPPING;
+import static dev.virtsaga.events.model.VmState.SUSPENDED;
+import static dev.virtsaga.events.model.VmState.SUSPENDING;
 
 import dev.virtsaga.events.model.VmState;
 import java.util.EnumMap;
@@ -29,6 +32,9 @@ public final class VmStateMachine {
     allow(Trigger.STOP, RUNNING, STOPPING);
     allow(Trigger.STOP, FAILED, STOPPING);
     allow(Trigger.REBOOT, RUNNING, REBOOTING);
+    allow(Trigger.SUSPEND, RUNNING, SUSPENDING);
+    allow(Trigger.RESUME, SUSPENDED, RESUMING);
+    allow(Trigger.STOP, SUSPENDED, STOPPING);
     for (VmState s : VmState.values()) {
       if (s != DELETED && s != DELETING) {
         allow(Trigger.DELETE, s, DELETING);
@@ -42,14 +48,18 @@ public final class VmStateMachine {
     allow(Trigger.STARTED, STARTING, RUNNING);
     allow(Trigger.STOPPED, STOPPING, STOPPED);
     allow(Trigger.REBOOTED, REBOOTING, RUNNING);
+    allow(Trigger.SUSPENDED, SUSPENDING, SUSPENDED);
+    allow(Trigger.RESUMED, RESUMING, RUNNING);
     allow(Trigger.DELETED, DELETING, DELETED);
   }
 
   private static final Map<VmState, java.util.Set<VmState>> ABORTS =
       Map.of(
           STARTING, java.util.Set.of(STOPPED, FAILED),
-          STOPPING, java.util.Set.of(RUNNING, FAILED),
-          REBOOTING, java.util.Set.of(RUNNING));
+          STOPPING, java.util.Set.of(RUNNING, SUSPENDED, FAILED),
+          REBOOTING, java.util.Set.of(RUNNING),
+          SUSPENDING, java.util.Set.of(RUNNING),
+          RESUMING, java.util.Set.of(SUSPENDED));
 
   private VmStateMachine() {}
 

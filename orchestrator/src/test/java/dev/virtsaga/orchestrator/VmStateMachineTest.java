@@ -17,16 +17,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 class VmStateMachineTest {
 
   /** Columns in {@link Trigger} order; "-" = rejected, otherwise the target state's initials. */
+  /** Columns in {@link Trigger} order; "-" = rejected, otherwise the target state's initials. */
   private static final String[] HEADER = {
     "START",
     "STOP",
     "REBOOT",
+    "SUSPEND",
+    "RESUME",
     "DELETE",
     "PROVISION",
     "PROVISIONED",
     "STARTED",
     "STOPPED",
     "REBOOTED",
+    "SUSPENDED",
+    "RESUMED",
     "DELETED",
     "FAIL"
   };
@@ -36,6 +41,9 @@ class VmStateMachineTest {
           Map.entry("STG", VmState.STARTING),
           Map.entry("STP", VmState.STOPPING),
           Map.entry("RBT", VmState.REBOOTING),
+          Map.entry("SSG", VmState.SUSPENDING),
+          Map.entry("SSD", VmState.SUSPENDED),
+          Map.entry("RSG", VmState.RESUMING),
           Map.entry("DLG", VmState.DELETING),
           Map.entry("PRV", VmState.PROVISIONING),
           Map.entry("RUN", VmState.RUNNING),
@@ -44,22 +52,51 @@ class VmStateMachineTest {
           Map.entry("FLD", VmState.FAILED));
 
   private static final String[][] TABLE = {
-    //               START  STOP   REBOOT DELETE PROV   PROVD  STRTD  STOPD  REBTD  DELD   FAIL
-    /* PENDING */ {"-", "-", "-", "DLG", "PRV", "-", "-", "-", "-", "-", "FLD"},
-    /* PROVISIONING */ {"-", "-", "-", "DLG", "-", "STG", "-", "-", "-", "-", "FLD"},
-    /* STARTING */ {"-", "-", "-", "DLG", "-", "-", "RUN", "-", "-", "-", "FLD"},
-    /* RUNNING */ {"-", "STP", "RBT", "DLG", "-", "-", "-", "-", "-", "-", "-"},
-    /* STOPPING */ {"-", "-", "-", "DLG", "-", "-", "-", "OFF", "-", "-", "FLD"},
-    /* STOPPED */ {"STG", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-"},
-    /* REBOOTING */ {"-", "-", "-", "DLG", "-", "-", "-", "-", "RUN", "-", "FLD"},
-    /* SUSPENDING */ {"-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "FLD"},
-    /* SUSPENDED */ {"-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-"},
-    /* RESUMING */ {"-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "FLD"},
-    /* RECONFIGURING */ {"-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "FLD"},
-    /* MIGRATING */ {"-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "FLD"},
-    /* DELETING */ {"-", "-", "-", "-", "-", "-", "-", "-", "-", "DEL", "FLD"},
-    /* DELETED */ {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"},
-    /* FAILED */ {"STG", "STP", "-", "DLG", "-", "-", "-", "-", "-", "-", "-"},
+    //                 START  STOP   REBOOT SUSP   RESUME DELETE PROV   PROVD  STRTD  STOPD  REBTD
+    // SUSPD  RESMD  DELD   FAIL
+    /* PENDING       */ {
+      "-", "-", "-", "-", "-", "DLG", "PRV", "-", "-", "-", "-", "-", "-", "-", "FLD"
+    },
+    /* PROVISIONING  */ {
+      "-", "-", "-", "-", "-", "DLG", "-", "STG", "-", "-", "-", "-", "-", "-", "FLD"
+    },
+    /* STARTING      */ {
+      "-", "-", "-", "-", "-", "DLG", "-", "-", "RUN", "-", "-", "-", "-", "-", "FLD"
+    },
+    /* RUNNING       */ {
+      "-", "STP", "RBT", "SSG", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+    },
+    /* STOPPING      */ {
+      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "OFF", "-", "-", "-", "-", "FLD"
+    },
+    /* STOPPED       */ {
+      "STG", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+    },
+    /* REBOOTING     */ {
+      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "RUN", "-", "-", "-", "FLD"
+    },
+    /* SUSPENDING    */ {
+      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "SSD", "-", "-", "FLD"
+    },
+    /* SUSPENDED     */ {
+      "-", "STP", "-", "-", "RSG", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+    },
+    /* RESUMING      */ {
+      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "RUN", "-", "FLD"
+    },
+    /* RECONFIGURING */ {
+      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "FLD"
+    },
+    /* MIGRATING     */ {
+      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "FLD"
+    },
+    /* DELETING      */ {
+      "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "DEL", "FLD"
+    },
+    /* DELETED       */ {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"},
+    /* FAILED        */ {
+      "STG", "STP", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+    },
   };
 
   static Stream<Arguments> everyStateAndTrigger() {
@@ -105,8 +142,12 @@ class VmStateMachineTest {
         boolean expected =
             (from == VmState.STARTING && (origin == VmState.STOPPED || origin == VmState.FAILED))
                 || (from == VmState.STOPPING
-                    && (origin == VmState.RUNNING || origin == VmState.FAILED))
-                || (from == VmState.REBOOTING && origin == VmState.RUNNING);
+                    && (origin == VmState.RUNNING
+                        || origin == VmState.SUSPENDED
+                        || origin == VmState.FAILED))
+                || (from == VmState.REBOOTING && origin == VmState.RUNNING)
+                || (from == VmState.SUSPENDING && origin == VmState.RUNNING)
+                || (from == VmState.RESUMING && origin == VmState.SUSPENDED);
         assertThat(VmStateMachine.canAbort(from, origin))
             .as("%s -> %s", from, origin)
             .isEqualTo(expected);

@@ -32,7 +32,7 @@ public final class CommandMapper {
         CommandType.CREATE, null, spec, null, null, RequestFingerprint.of("POST", "/v1/vms", spec));
   }
 
-  /** A validated action ({@code start|stop|reboot}) body as a command. */
+  /** A validated action ({@code start|stop|reboot|suspend|resume}) body as a command. */
   public static CommandRequest action(String vmId, CommandType type, ActionRequest body) {
     ActionRequest options = body == null ? ActionRequest.NONE : body;
     String action = type.name().toLowerCase(Locale.ROOT);

@@ -4,7 +4,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** Optional body of {@code POST /v1/vms/{id}/actions/stop}; start and reboot take none. */
+/** Optional body of {@code POST /v1/vms/{id}/actions/stop}; the other actions take none. */
 @Schema(name = "ActionRequest", description = "Options of the stop action")
 public record ActionRequest(
     @Schema(description = "Power off at once instead of a graceful shutdown first") Boolean force,

@@ -119,7 +119,7 @@ public class VmResource {
   @POST
   @Path("/{id}/actions/{action}")
   @Consumes(MediaType.APPLICATION_JSON)
-  @Operation(summary = "Start, stop or reboot a VM")
+  @Operation(summary = "Start, stop, reboot, suspend or resume a VM")
   @APIResponse(
       responseCode = "202",
       description = "Command accepted; follow the operation at Location",
@@ -164,7 +164,8 @@ public class VmResource {
       @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
       @HeaderParam(REQUEST_ID) String requestId,
       @PathParam("id") String vmId,
-      @Parameter(schema = @Schema(enumeration = {"start", "stop", "reboot"})) @PathParam("action")
+      @Parameter(schema = @Schema(enumeration = {"start", "stop", "reboot", "suspend", "resume"}))
+          @PathParam("action")
           String action,
       ActionRequest body) {
     Tenant t = Tenant.fromHeader(tenant);
@@ -173,9 +174,11 @@ public class VmResource {
           case "start" -> CommandType.START;
           case "stop" -> CommandType.STOP;
           case "reboot" -> CommandType.REBOOT;
+          case "suspend" -> CommandType.SUSPEND;
+          case "resume" -> CommandType.RESUME;
           default ->
               throw new NotFoundException(
-                  "unknown action '" + action + "'; one of start, stop, reboot");
+                  "unknown action '" + action + "'; one of start, stop, reboot, suspend, resume");
         };
     validator.validateIdempotencyKey(idempotencyKey);
     validator.validateAction(action, body);

@@ -6,5 +6,7 @@ public enum CommandType {
   START,
   STOP,
   REBOOT,
+  SUSPEND,
+  RESUME,
   DELETE
 }

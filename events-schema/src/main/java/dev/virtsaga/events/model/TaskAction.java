@@ -7,5 +7,7 @@ public enum TaskAction {
   POWER_ON,
   POWER_OFF,
   SHUTDOWN_GRACEFUL,
-  REBOOT
+  REBOOT,
+  SUSPEND,
+  RESUME
 }

@@ -40,6 +40,7 @@ import java.util.random.RandomGenerator;
  * start  : start                                     ; failure: back to origin; timeout: FAILED
  * stop   : shutdown (graceful) → power-off at its deadline or on its failure ; power-off as start
  * reboot : reboot                                    ; failure: RUNNING; timeout: FAILED
+ * suspend: suspend / resume: resume                  ; failure: back to origin; timeout: FAILED
  * delete : delete (pre-empts any operation)          ; NOT_FOUND counts as deleted; else FAILED
  * </pre>
  *
@@ -91,6 +92,8 @@ public final class SagaEngine {
           case START -> Trigger.START;
           case STOP -> Trigger.STOP;
           case REBOOT -> Trigger.REBOOT;
+          case SUSPEND -> Trigger.SUSPEND;
+          case RESUME -> Trigger.RESUME;
           default -> throw new IllegalStateException("unhandled command " + cmd.type());
         };
     if (VmStateMachine.next(current.state(), trigger).isEmpty()) {
@@ -105,7 +108,12 @@ public final class SagaEngine {
         switch (cmd.type()) {
           case START -> Steps.START;
           case REBOOT -> Steps.REBOOT;
-          default -> Boolean.TRUE.equals(cmd.force()) ? Steps.POWER_OFF : Steps.SHUTDOWN;
+          case SUSPEND -> Steps.SUSPEND;
+          case RESUME -> Steps.RESUME;
+          default ->
+              Boolean.TRUE.equals(cmd.force()) || current.state() == VmState.SUSPENDED
+                  ? Steps.POWER_OFF
+                  : Steps.SHUTDOWN;
         };
     Operation op =
         new Operation(
@@ -288,6 +296,8 @@ public final class SagaEngine {
       case START -> c.finish(Trigger.STARTED, PowerState.ON);
       case SHUTDOWN, POWER_OFF -> c.finish(Trigger.STOPPED, PowerState.OFF);
       case REBOOT -> c.finish(Trigger.REBOOTED, PowerState.ON);
+      case SUSPEND -> c.finish(Trigger.SUSPENDED, PowerState.PAUSED);
+      case RESUME -> c.finish(Trigger.RESUMED, PowerState.ON);
       case DELETE -> c.finish(Trigger.DELETED, PowerState.NOT_FOUND);
       case ROLLBACK -> c.fail(op.cause(), PowerState.NOT_FOUND);
     }
@@ -308,7 +318,7 @@ public final class SagaEngine {
         }
       }
       case SHUTDOWN -> c.escalate(error);
-      case POWER_OFF, REBOOT -> {
+      case POWER_OFF, REBOOT, SUSPEND, RESUME -> {
         if (timedOut) {
           c.fail(error, PowerState.UNKNOWN);
         } else {

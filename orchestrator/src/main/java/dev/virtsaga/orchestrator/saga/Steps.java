@@ -14,6 +14,8 @@ public enum Steps {
   SHUTDOWN("shutdown", TaskAction.SHUTDOWN_GRACEFUL, VmState.STOPPING, PowerState.OFF),
   POWER_OFF("power-off", TaskAction.POWER_OFF, VmState.STOPPING, PowerState.OFF),
   REBOOT("reboot", TaskAction.REBOOT, VmState.REBOOTING, null),
+  SUSPEND("suspend", TaskAction.SUSPEND, VmState.SUSPENDING, PowerState.PAUSED),
+  RESUME("resume", TaskAction.RESUME, VmState.RESUMING, PowerState.ON),
   DELETE("delete", TaskAction.DELETE, VmState.DELETING, null),
   /** Compensation of a failed create: remove whatever the provider made. */
   ROLLBACK("rollback-delete", TaskAction.DELETE, null, null);

@@ -449,4 +449,52 @@ class SagaEngineTest {
     assertThat(d.events()).allSatisfy(e -> assertThat(e.vmId()).isEqualTo("vm-1"));
     assertThat(d.events()).filteredOn(OperationProgress.class::isInstance).hasSize(1);
   }
+
+  @Test
+  void suspendAndResumeRoundTrip() {
+    Vm vm = running();
+    Decision suspend = engine.onCommand(vm, cmd("op-su", CommandType.SUSPEND), now);
+    assertThat(states(suspend)).containsExactly(VmState.SUSPENDING);
+    assertThat(suspend.tasks())
+        .singleElement()
+        .satisfies(t -> assertThat(t.action()).isEqualTo(TaskAction.SUSPEND));
+    vm = apply(vm, suspend);
+    vm = apply(vm, engine.onTaskEvent(vm, ok(suspend.tasks().get(0), PowerState.PAUSED), now));
+    assertThat(vm.state()).isEqualTo(VmState.SUSPENDED);
+    assertThat(vm.observedPower()).isEqualTo(PowerState.PAUSED);
+    // a suspended VM cannot be suspended or rebooted
+    assertThat(engine.onCommand(vm, cmd("x", CommandType.REBOOT), now).events())
+        .singleElement()
+        .isInstanceOf(CommandRejected.class);
+    Decision resume = engine.onCommand(vm, cmd("op-re", CommandType.RESUME), now);
+    assertThat(states(resume)).containsExactly(VmState.RESUMING);
+    vm = apply(vm, resume);
+    vm = apply(vm, engine.onTaskEvent(vm, ok(resume.tasks().get(0), PowerState.ON), now));
+    assertThat(vm.state()).isEqualTo(VmState.RUNNING);
+  }
+
+  @Test
+  void aSuspendedVmIsStoppedByForcedPowerOffAndAFailedSuspendLeavesItRunning() {
+    Vm vm = running();
+    Decision suspend = engine.onCommand(vm, cmd("op-su", CommandType.SUSPEND), now);
+    Vm suspending = apply(vm, suspend);
+    Vm refused =
+        apply(
+            suspending,
+            engine.onTaskEvent(
+                suspending, fail(suspend.tasks().get(0), ErrorType.NOT_SUPPORTED), now));
+    assertThat(refused.state()).isEqualTo(VmState.RUNNING);
+    assertThat(refused.lastError().type()).isEqualTo(ErrorType.NOT_SUPPORTED);
+    Vm suspended =
+        apply(
+            suspending,
+            engine.onTaskEvent(suspending, ok(suspend.tasks().get(0), PowerState.PAUSED), now));
+    Decision stop = engine.onCommand(suspended, cmd("op-st", CommandType.STOP), now);
+    assertThat(stop.tasks())
+        .singleElement()
+        .satisfies(t -> assertThat(t.action()).isEqualTo(TaskAction.POWER_OFF));
+    Vm stopping = apply(suspended, stop);
+    Vm timedOut = apply(stopping, engine.onTimer(stopping, stopping.operation().deadline()));
+    assertThat(timedOut.state()).isEqualTo(VmState.FAILED);
+  }
 }

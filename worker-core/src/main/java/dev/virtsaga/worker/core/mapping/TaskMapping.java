@@ -25,6 +25,8 @@ public final class TaskMapping {
       case POWER_OFF -> PowerOp.OFF;
       case SHUTDOWN_GRACEFUL -> PowerOp.SHUTDOWN_GRACEFUL;
       case REBOOT -> PowerOp.REBOOT;
+      case SUSPEND -> PowerOp.SUSPEND;
+      case RESUME -> PowerOp.RESUME;
       case CREATE, DELETE -> throw new IllegalArgumentException(action + " is not a power task");
     };
   }

@@ -170,7 +170,7 @@ public final class TaskProcessor {
       case SHUTDOWN_GRACEFUL ->
           call(() -> provider.power(vmId, task.providerRef(), PowerOp.SHUTDOWN_GRACEFUL))
               .chain(() -> awaitOff(vmId, task.providerRef()));
-      case POWER_ON, POWER_OFF, REBOOT ->
+      case POWER_ON, POWER_OFF, REBOOT, SUSPEND, RESUME ->
           call(() -> provider.power(vmId, task.providerRef(), TaskMapping.powerOp(task.action())))
               .chain(() -> describe(vmId, task.providerRef()));
     };
