@@ -4,6 +4,8 @@ import dev.virtsaga.providers.spi.CreateRequest;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.xml.XMLConstants;
@@ -195,6 +197,253 @@ public final class DomainXml {
       }
     }
     return Optional.empty();
+  }
+
+  /** The root disk's id in {@link dev.virtsaga.providers.spi.DiskInfo#diskId()}. */
+  public static final String ROOT_DISK = "root";
+
+  /** The volume of one of a VM's disks: the root volume for {@link #ROOT_DISK}. */
+  public static String volumeName(String vmId, String diskId) {
+    return ROOT_DISK.equals(diskId)
+        ? volumeName(vmId)
+        : "virtsaga-" + uuidOf(vmId) + "-" + diskId + ".qcow2";
+  }
+
+  /** The disk id of one of a VM's volumes, when the volume is one of ours for that VM. */
+  public static Optional<String> diskIdOf(String vmId, String volume) {
+    if (volume == null) {
+      return Optional.empty();
+    }
+    if (volume.equals(volumeName(vmId))) {
+      return Optional.of(ROOT_DISK);
+    }
+    String prefix = "virtsaga-" + uuidOf(vmId) + "-";
+    if (volume.startsWith(prefix) && volume.endsWith(".qcow2")) {
+      return Optional.of(volume.substring(prefix.length(), volume.length() - ".qcow2".length()));
+    }
+    return Optional.empty();
+  }
+
+  /** Whether a volume belongs to a VM (its root disk or one added by reconfigure). */
+  public static boolean isVolumeOf(String vmId, String volume) {
+    return volume.startsWith("virtsaga-" + uuidOf(vmId));
+  }
+
+  /** The name of an imported disk's volume. */
+  public static String importVolumeName(String name) {
+    return "virtsaga-import-" + name + ".qcow2";
+  }
+
+  /**
+   * One {@code <disk device='disk'>} of a domain.
+   *
+   * @param pool the storage pool ({@code type='volume'}), else {@code null}
+   * @param volume the volume in that pool, else {@code null}
+   * @param file the file ({@code type='file'}), else {@code null}
+   * @param target the guest device ({@code vda}, …)
+   * @param format the driver's image format ({@code qcow2}, …), or {@code null}
+   */
+  public record DiskRef(String pool, String volume, String file, String target, String format) {}
+
+  /** The disks of a domain definition, in document order. */
+  public static List<DiskRef> disks(String domainXml) {
+    Element root = parse(domainXml);
+    List<DiskRef> disks = new ArrayList<>();
+    if (root == null) {
+      return disks;
+    }
+    NodeList list = root.getElementsByTagName("disk");
+    for (int i = 0; i < list.getLength(); i++) {
+      Element disk = (Element) list.item(i);
+      if (!"disk".equals(disk.getAttribute("device")) && !disk.getAttribute("device").isEmpty()) {
+        continue;
+      }
+      Element source = child(disk, "source");
+      Element target = child(disk, "target");
+      Element drv = child(disk, "driver");
+      disks.add(
+          new DiskRef(
+              attr(source, "pool"),
+              attr(source, "volume"),
+              attr(source, "file"),
+              attr(target, "dev"),
+              attr(drv, "type")));
+    }
+    return disks;
+  }
+
+  /** A qcow2 volume disk for {@code attachDeviceFlags}. */
+  public static String volumeDisk(String pool, String volume, String target) {
+    return "<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='"
+        + escape(pool)
+        + "' volume='"
+        + escape(volume)
+        + "'/><target dev='"
+        + escape(target)
+        + "' bus='virtio'/></disk>";
+  }
+
+  /** The first {@code vdX} target not used by any of the domains' disks. */
+  public static String freeTarget(List<DiskRef> used) {
+    for (char c = 'a'; c <= 'z'; c++) {
+      String dev = "vd" + c;
+      if (used.stream().noneMatch(d -> dev.equals(d.target()))) {
+        return dev;
+      }
+    }
+    throw new IllegalStateException("no free virtio disk target");
+  }
+
+  /**
+   * CPUs and memory of a domain definition.
+   *
+   * @param cpus {@code <vcpu>}
+   * @param memoryKiB {@code <memory>} in KiB
+   */
+  public record Sizes(int cpus, long memoryKiB) {
+    public long memoryMiB() {
+      return memoryKiB / 1024;
+    }
+  }
+
+  /** The sizes of a domain definition. */
+  public static Sizes sizes(String domainXml) {
+    Element root = parse(domainXml);
+    if (root == null) {
+      throw new IllegalArgumentException("not a domain definition");
+    }
+    return sizesOf(root);
+  }
+
+  /** The sizes of the domain definition stored in a snapshot. */
+  public static Sizes snapshotSizes(String snapshotXml) {
+    Element root = parse(snapshotXml);
+    Element domain = root == null ? null : child(root, "domain");
+    if (domain == null) {
+      throw new IllegalArgumentException("the snapshot has no domain definition");
+    }
+    return sizesOf(domain);
+  }
+
+  private static Sizes sizesOf(Element domain) {
+    Element vcpu = child(domain, "vcpu");
+    Element memory = child(domain, "memory");
+    if (vcpu == null || memory == null) {
+      throw new IllegalArgumentException("a domain definition without vcpu or memory");
+    }
+    return new Sizes(
+        Integer.parseInt(vcpu.getTextContent().trim()),
+        toKiB(Long.parseLong(memory.getTextContent().trim()), memory.getAttribute("unit")));
+  }
+
+  private static long toKiB(long value, String unit) {
+    return switch (unit == null || unit.isEmpty() ? "KiB" : unit) {
+      case "b", "bytes" -> value / 1024;
+      case "KB" -> value * 1000 / 1024;
+      case "k", "KiB" -> value;
+      case "MB" -> value * 1_000_000 / 1024;
+      case "M", "MiB" -> value * 1024;
+      case "GB" -> value * 1_000_000_000 / 1024;
+      case "G", "GiB" -> value * 1024 * 1024;
+      default -> throw new IllegalArgumentException("unknown memory unit " + unit);
+    };
+  }
+
+  /** The definition with other CPUs and memory (current memory follows memory). */
+  public static String withSizes(String domainXml, Sizes sizes) {
+    return domainXml
+        .replaceFirst("<vcpu(\\s[^>]*)?>\\s*\\d+\\s*</vcpu>", "<vcpu>" + sizes.cpus() + "</vcpu>")
+        .replaceFirst(
+            "<memory(\\s[^>]*)?>\\s*\\d+\\s*</memory>",
+            "<memory unit='KiB'>" + sizes.memoryKiB() + "</memory>")
+        .replaceFirst(
+            "<currentMemory(\\s[^>]*)?>\\s*\\d+\\s*</currentMemory>",
+            "<currentMemory unit='KiB'>" + sizes.memoryKiB() + "</currentMemory>");
+  }
+
+  /** A snapshot definition. */
+  public static String snapshot(String name, String description) {
+    return "<domainsnapshot><name>"
+        + escape(name)
+        + "</name>"
+        + (description == null ? "" : "<description>" + escape(description) + "</description>")
+        + "</domainsnapshot>";
+  }
+
+  /**
+   * What a snapshot's XML says.
+   *
+   * @param state libvirt's state of the domain in the snapshot ({@code running}, {@code shutoff},
+   *     …)
+   * @param creationTime seconds since the epoch, or 0
+   */
+  public record SnapshotXml(
+      String name, String description, long creationTime, String state, String parent) {}
+
+  public static SnapshotXml parseSnapshot(String snapshotXml) {
+    Element root = parse(snapshotXml);
+    if (root == null) {
+      throw new IllegalArgumentException("not a snapshot definition");
+    }
+    Element parent = child(root, "parent");
+    String time = text(child(root, "creationTime"));
+    return new SnapshotXml(
+        text(child(root, "name")),
+        text(child(root, "description")),
+        time == null ? 0 : Long.parseLong(time.trim()),
+        text(child(root, "state")),
+        parent == null ? null : text(child(parent, "name")));
+  }
+
+  /** The directory of a dir storage pool's definition. */
+  public static Optional<String> poolPath(String poolXml) {
+    Element root = parse(poolXml);
+    Element target = root == null ? null : child(root, "target");
+    return Optional.ofNullable(text(target == null ? null : child(target, "path")));
+  }
+
+  /**
+   * What a volume's XML says about its image.
+   *
+   * @param format {@code qcow2}, {@code raw}, …, or {@code null}
+   * @param backingPath the backing image, or {@code null}
+   */
+  public record VolumeXml(String path, String format, String backingPath) {}
+
+  public static VolumeXml parseVolume(String volumeXml) {
+    Element root = parse(volumeXml);
+    if (root == null) {
+      return new VolumeXml(null, null, null);
+    }
+    Element target = child(root, "target");
+    Element backing = child(root, "backingStore");
+    return new VolumeXml(
+        target == null ? null : text(child(target, "path")),
+        target == null ? null : attr(child(target, "format"), "type"),
+        backing == null ? null : text(child(backing, "path")));
+  }
+
+  private static Element child(Element parent, String name) {
+    if (parent == null) {
+      return null;
+    }
+    for (org.w3c.dom.Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+      if (n instanceof Element e && name.equals(localName(e))) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  private static String attr(Element e, String name) {
+    if (e == null || !e.hasAttribute(name)) {
+      return null;
+    }
+    return e.getAttribute(name);
+  }
+
+  private static String text(Element e) {
+    return e == null ? null : e.getTextContent();
   }
 
   private static String localName(Element e) {

@@ -2,22 +2,47 @@ package dev.virtsaga.providers.libvirt;
 
 import dev.virtsaga.providers.libvirt.DomainXml.Tag;
 import dev.virtsaga.providers.spi.Capability;
+import dev.virtsaga.providers.spi.CloneRequest;
+import dev.virtsaga.providers.spi.Cloning;
+import dev.virtsaga.providers.spi.Console;
 import dev.virtsaga.providers.spi.CreateRequest;
 import dev.virtsaga.providers.spi.CreateResult;
+import dev.virtsaga.providers.spi.DiskExportRequest;
+import dev.virtsaga.providers.spi.DiskFormat;
+import dev.virtsaga.providers.spi.DiskImportRequest;
+import dev.virtsaga.providers.spi.DiskInfo;
+import dev.virtsaga.providers.spi.DiskTransfer;
+import dev.virtsaga.providers.spi.Disks;
 import dev.virtsaga.providers.spi.ErrorType;
 import dev.virtsaga.providers.spi.Page;
 import dev.virtsaga.providers.spi.PowerOp;
 import dev.virtsaga.providers.spi.PowerState;
 import dev.virtsaga.providers.spi.Provider;
 import dev.virtsaga.providers.spi.ProviderException;
+import dev.virtsaga.providers.spi.Reconfigurable;
+import dev.virtsaga.providers.spi.ReconfigureRequest;
+import dev.virtsaga.providers.spi.ReconfigureRequest.DiskChange;
+import dev.virtsaga.providers.spi.ReconfigureResult;
+import dev.virtsaga.providers.spi.SnapshotInfo;
+import dev.virtsaga.providers.spi.Snapshots;
 import dev.virtsaga.providers.spi.TaskState;
 import dev.virtsaga.providers.spi.VmDescription;
+import dev.virtsaga.providers.spi.VmList;
+import dev.virtsaga.providers.spi.WatchEvent;
+import dev.virtsaga.providers.spi.WatchSource;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +56,11 @@ import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.DomainInterface;
+import org.libvirt.DomainSnapshot;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
 import org.libvirt.StoragePool;
+import org.libvirt.StorageVol;
 
 /**
  * The provider SPI on libvirt (libvirt-java over JNA). Every libvirt call is blocking, so each
@@ -43,7 +70,15 @@ import org.libvirt.StoragePool;
  * <p>Managed domains carry our metadata tag and a UUID derived from the vmId (see {@link
  * DomainXml}); the providerRef is the domain's UUID. Domains without the tag are invisible.
  */
-public final class LibvirtProvider implements Provider, AutoCloseable {
+public final class LibvirtProvider
+    implements Provider,
+        Reconfigurable,
+        Snapshots,
+        Cloning,
+        Disks,
+        Console,
+        WatchSource,
+        AutoCloseable {
   public static final String NAME = "libvirt";
 
   private static final Logger LOG = Logger.getLogger(LibvirtProvider.class);
@@ -54,6 +89,8 @@ public final class LibvirtProvider implements Provider, AutoCloseable {
   private final DriverKind driver;
   private final LibvirtConnection connection;
   private final Executor executor;
+  private final LibvirtWatcher watcher;
+  private final QemuImg qemuImg = QemuImg.defaults();
 
   /**
    * @param uri {@code test:///default}, {@code qemu:///system}, …
@@ -68,6 +105,7 @@ public final class LibvirtProvider implements Provider, AutoCloseable {
     this.driver = settings.driver();
     this.connection = new LibvirtConnection(settings.uri());
     this.executor = Objects.requireNonNull(executor, "executor");
+    this.watcher = new LibvirtWatcher(settings.uri(), this::describeManaged);
   }
 
   @Override
@@ -78,9 +116,18 @@ public final class LibvirtProvider implements Provider, AutoCloseable {
   @Override
   public Set<Capability> capabilities() {
     Set<Capability> caps =
-        EnumSet.of(Capability.GRACEFUL_SHUTDOWN, Capability.REBOOT, Capability.SUSPEND_RESUME);
+        EnumSet.of(
+            Capability.GRACEFUL_SHUTDOWN,
+            Capability.REBOOT,
+            Capability.SUSPEND_RESUME,
+            Capability.RECONFIGURE,
+            Capability.SNAPSHOTS,
+            Capability.CLONE,
+            Capability.WATCH);
     if (driver == DriverKind.QEMU) {
       caps.add(Capability.DISKS);
+      caps.add(Capability.DISK_EXPORT_IMPORT);
+      caps.add(Capability.CONSOLE);
     }
     return caps;
   }
@@ -270,7 +317,683 @@ public final class LibvirtProvider implements Provider, AutoCloseable {
 
   @Override
   public void close() {
+    watcher.close();
     connection.close();
+  }
+
+  /** The watcher, for tests that break its connection. */
+  LibvirtWatcher watcher() {
+    return watcher;
+  }
+
+  // ---- reconfigure ----------------------------------------------------------------------------
+
+  @Override
+  public Uni<ReconfigureResult> reconfigure(
+      String vmId, String providerRef, ReconfigureRequest request) {
+    return blocking(
+        "reconfigure VM " + vmId,
+        c -> {
+          request.requireValid();
+          Domain d = require(c, vmId, providerRef);
+          boolean active = d.isActive() == 1;
+          String config = d.getXMLDesc(Domain.XMLFlags.INACTIVE);
+          DomainXml.Sizes now = DomainXml.sizes(config);
+          DomainXml.Sizes target =
+              new DomainXml.Sizes(
+                  request.cpus() == null ? now.cpus() : request.cpus(),
+                  request.memoryMiB() == null ? now.memoryKiB() : request.memoryMiB() * 1024);
+          // check every disk change before changing anything
+          List<DiskPlan> plans = planDisks(c, d, vmId, config, request.disks());
+          boolean changed = false;
+          boolean restart = false;
+          if (!target.equals(now)) {
+            c.domainDefineXML(DomainXml.withSizes(config, target));
+            changed = true;
+            if (active) {
+              restart = applyLive(d, now, target);
+            }
+          }
+          for (DiskPlan plan : plans) {
+            changed |= plan.kind != DiskPlan.Kind.KEEP;
+            restart |= applyDisk(c, d, vmId, plan, active);
+          }
+          if (changed) {
+            LOG.infof(
+                "reconfigured domain %s vmId=%s provider=%s: %s (restart required: %s)",
+                d.getName(), vmId, NAME, request, restart);
+          }
+          return new ReconfigureResult(changed, restart, null);
+        });
+  }
+
+  /** Applies new sizes to a running domain where libvirt can; true when a restart is needed. */
+  private static boolean applyLive(Domain d, DomainXml.Sizes now, DomainXml.Sizes target) {
+    boolean restart = target.cpus() != now.cpus(); // no vCPU hotplug room: <vcpu> is the maximum
+    if (target.memoryKiB() != now.memoryKiB()) {
+      try {
+        if (target.memoryKiB() <= d.getMaxMemory()) {
+          d.setMemory(target.memoryKiB()); // the balloon, within the boot-time maximum
+        } else {
+          restart = true;
+        }
+      } catch (LibvirtException e) {
+        restart = true; // no balloon: the definition has it for the next boot
+      }
+    }
+    return restart;
+  }
+
+  private record DiskPlan(Kind kind, String diskId, String volume, long bytes, String target) {
+    enum Kind {
+      ADD,
+      GROW,
+      KEEP
+    }
+  }
+
+  private List<DiskPlan> planDisks(
+      Connect c, Domain d, String vmId, String config, List<DiskChange> changes)
+      throws LibvirtException {
+    if (changes.isEmpty()) {
+      return List.of();
+    }
+    if (driver != DriverKind.QEMU) {
+      throw ProviderException.notSupported(
+          "the libvirt " + driver + " driver has no storage for VirtSaga disks");
+    }
+    StoragePool pool = ensurePool(c);
+    List<DomainXml.DiskRef> attached = DomainXml.disks(config);
+    List<DiskPlan> plans = new ArrayList<>();
+    List<DomainXml.DiskRef> used = new ArrayList<>(attached);
+    for (DiskChange change : changes) {
+      String volume = DomainXml.volumeName(vmId, change.diskId());
+      long bytes = change.sizeGiB() << 30;
+      Optional<DomainXml.DiskRef> disk =
+          attached.stream().filter(r -> volume.equals(r.volume())).findFirst();
+      if (disk.isEmpty()) {
+        if (DomainXml.ROOT_DISK.equals(change.diskId())) {
+          throw ProviderException.notSupported(
+              "VM " + vmId + " was created without a root disk; add disks under another id");
+        }
+        String target = DomainXml.freeTarget(used);
+        used.add(new DomainXml.DiskRef(null, volume, null, target, "qcow2"));
+        plans.add(new DiskPlan(DiskPlan.Kind.ADD, change.diskId(), volume, bytes, target));
+        continue;
+      }
+      long capacity = pool.storageVolLookupByName(volume).getInfo().capacity;
+      if (bytes < capacity) {
+        throw ProviderException.notSupported(
+            "disk "
+                + change.diskId()
+                + " of VM "
+                + vmId
+                + " cannot shrink below "
+                + capacity
+                + " bytes");
+      }
+      if (bytes > capacity && d.snapshotNum() > 0) {
+        throw ProviderException.notSupported(
+            "disk "
+                + change.diskId()
+                + " of VM "
+                + vmId
+                + " holds internal snapshots, and qcow2 images with snapshots cannot grow;"
+                + " delete the snapshots first");
+      }
+      plans.add(
+          new DiskPlan(
+              bytes > capacity ? DiskPlan.Kind.GROW : DiskPlan.Kind.KEEP,
+              change.diskId(),
+              volume,
+              bytes,
+              disk.get().target()));
+    }
+    return plans;
+  }
+
+  /** Adds or grows one disk; true when a running domain sees it only after a restart. */
+  private boolean applyDisk(Connect c, Domain d, String vmId, DiskPlan plan, boolean active)
+      throws LibvirtException {
+    StoragePool pool = ensurePool(c);
+    switch (plan.kind) {
+      case ADD -> {
+        try {
+          pool.storageVolLookupByName(plan.volume);
+        } catch (LibvirtException e) {
+          if (LibvirtErrors.codeOf(e) != ErrorNumber.VIR_ERR_NO_STORAGE_VOL) {
+            throw e;
+          }
+          pool.storageVolCreateXML(
+              DomainXml.volume(plan.volume, plan.bytes >> 30, null), 0); // empty qcow2
+        }
+        String xml = DomainXml.volumeDisk(settings.storagePool(), plan.volume, plan.target);
+        if (!active) {
+          d.attachDeviceFlags(xml, Domain.DeviceModifyFlags.CONFIG);
+          return false;
+        }
+        try {
+          d.attachDeviceFlags(xml, Domain.DeviceModifyFlags.CONFIG | Domain.DeviceModifyFlags.LIVE);
+          return false;
+        } catch (LibvirtException e) {
+          d.attachDeviceFlags(xml, Domain.DeviceModifyFlags.CONFIG);
+          return true;
+        }
+      }
+      case GROW -> {
+        if (active) {
+          d.blockResize(plan.target, plan.bytes, Domain.BlockResizeFlags.BYTES);
+        } else {
+          pool.storageVolLookupByName(plan.volume).resize(plan.bytes, 0);
+        }
+        return false;
+      }
+      default -> {
+        return false;
+      }
+    }
+  }
+
+  // ---- snapshots ------------------------------------------------------------------------------
+
+  @Override
+  public Uni<SnapshotInfo> createSnapshot(
+      String vmId, String providerRef, String name, String description) {
+    return blocking(
+        "snapshot VM " + vmId,
+        c -> {
+          Snapshots.requireValidName(name);
+          Domain d = require(c, vmId, providerRef);
+          Optional<DomainSnapshot> existing = snapshot(d, name);
+          if (existing.isPresent()) {
+            return snapshotInfo(existing.get().getXMLDesc());
+          }
+          DomainSnapshot snap = d.snapshotCreateXML(DomainXml.snapshot(name, description), 0);
+          LOG.infof("snapshot %s of domain %s vmId=%s provider=%s", name, d.getName(), vmId, NAME);
+          return snapshotInfo(snap.getXMLDesc());
+        });
+  }
+
+  @Override
+  public Uni<List<SnapshotInfo>> listSnapshots(String vmId, String providerRef) {
+    return blocking(
+        "list snapshots of VM " + vmId,
+        c -> {
+          Domain d = require(c, vmId, providerRef);
+          List<SnapshotInfo> all = new ArrayList<>();
+          for (String name : d.snapshotListNames(0)) {
+            Optional<DomainSnapshot> snap = snapshot(d, name);
+            if (snap.isPresent()) {
+              all.add(snapshotInfo(snap.get().getXMLDesc()));
+            }
+          }
+          Map<String, SnapshotInfo> byId = new HashMap<>();
+          all.forEach(s -> byId.put(s.snapshotId(), s));
+          all.sort(
+              Comparator.comparing(
+                      (SnapshotInfo s) -> s.createdAt() == null ? Instant.EPOCH : s.createdAt())
+                  .thenComparingInt(s -> depth(s, byId))
+                  .thenComparing(SnapshotInfo::name));
+          return all;
+        });
+  }
+
+  private static int depth(SnapshotInfo s, Map<String, SnapshotInfo> byId) {
+    int depth = 0;
+    for (SnapshotInfo p = s; p.parentId() != null && byId.containsKey(p.parentId()); ) {
+      p = byId.get(p.parentId());
+      if (++depth > byId.size()) {
+        break; // a cycle cannot happen in libvirt, but never loop forever
+      }
+    }
+    return depth;
+  }
+
+  @Override
+  public Uni<Void> deleteSnapshot(String vmId, String providerRef, String snapshotId) {
+    return blocking(
+        "delete snapshot " + snapshotId + " of VM " + vmId,
+        c -> {
+          Optional<Domain> d = find(c, vmId, providerRef);
+          if (d.isEmpty()) {
+            return null;
+          }
+          Optional<DomainSnapshot> snap = snapshot(d.get(), snapshotId);
+          if (snap.isPresent()) {
+            try {
+              snap.get().delete(0);
+              LOG.infof("deleted snapshot %s vmId=%s provider=%s", snapshotId, vmId, NAME);
+            } catch (LibvirtException e) {
+              if (LibvirtErrors.codeOf(e) != ErrorNumber.VIR_ERR_NO_DOMAIN_SNAPSHOT) {
+                throw e;
+              }
+            }
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Uni<Void> revertSnapshot(String vmId, String providerRef, String snapshotId) {
+    return blocking(
+        "revert VM " + vmId + " to snapshot " + snapshotId,
+        c -> {
+          Domain d = require(c, vmId, providerRef);
+          DomainSnapshot snap =
+              snapshot(d, snapshotId)
+                  .orElseThrow(
+                      () ->
+                          ProviderException.notFound(
+                              "VM " + vmId + " has no snapshot " + snapshotId));
+          d.revertToSnapshot(snap);
+          LOG.infof(
+              "reverted domain %s vmId=%s to %s provider=%s", d.getName(), vmId, snapshotId, NAME);
+          return null;
+        });
+  }
+
+  private static Optional<DomainSnapshot> snapshot(Domain d, String name) throws LibvirtException {
+    if (name == null || name.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(d.snapshotLookupByName(name));
+    } catch (LibvirtException e) {
+      ErrorNumber code = LibvirtErrors.codeOf(e);
+      if (code == ErrorNumber.VIR_ERR_NO_DOMAIN_SNAPSHOT
+          || code == ErrorNumber.VIR_ERR_INVALID_ARG) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+  }
+
+  private static SnapshotInfo snapshotInfo(String xml) {
+    DomainXml.SnapshotXml s = DomainXml.parseSnapshot(xml);
+    return new SnapshotInfo(
+        s.name(),
+        s.name(),
+        s.description(),
+        s.creationTime() == 0 ? null : Instant.ofEpochSecond(s.creationTime()),
+        snapshotPower(s.state()),
+        s.parent());
+  }
+
+  private static PowerState snapshotPower(String state) {
+    if (state == null) {
+      return PowerState.UNKNOWN;
+    }
+    return switch (state) {
+      case "running", "blocked" -> PowerState.ON;
+      case "shutoff", "disk-snapshot" -> PowerState.OFF;
+      case "paused", "pmsuspended" -> PowerState.PAUSED;
+      case "crashed" -> PowerState.CRASHED;
+      default -> PowerState.UNKNOWN;
+    };
+  }
+
+  // ---- clone ----------------------------------------------------------------------------------
+
+  @Override
+  public Uni<CreateResult> cloneVm(CloneRequest request) {
+    return blocking(
+        "clone VM " + request.sourceVmId() + " to " + request.targetVmId(),
+        c -> {
+          request.requireValid();
+          String uuid = DomainXml.uuidOf(request.targetVmId()).toString();
+          Optional<Domain> existing = lookup(c, uuid);
+          if (existing.isPresent()) {
+            if (isTaggedWith(existing.get(), request.targetVmId())) {
+              return new CreateResult(uuid, null, false);
+            }
+            throw ProviderException.conflict(
+                "domain " + uuid + " exists but is not tagged with vmId " + request.targetVmId());
+          }
+          Domain source = require(c, request.sourceVmId(), request.sourceProviderRef());
+          DomainXml.Sizes sizes;
+          DomainSnapshot snap = null;
+          if (request.sourceSnapshotId() != null) {
+            snap =
+                snapshot(source, request.sourceSnapshotId())
+                    .orElseThrow(
+                        () ->
+                            ProviderException.notFound(
+                                "VM "
+                                    + request.sourceVmId()
+                                    + " has no snapshot "
+                                    + request.sourceSnapshotId()));
+            sizes = DomainXml.snapshotSizes(snap.getXMLDesc());
+          } else {
+            sizes = DomainXml.sizes(source.getXMLDesc(Domain.XMLFlags.INACTIVE));
+          }
+          String rootVolume = null;
+          long diskGiB = 0;
+          if (driver == DriverKind.QEMU) {
+            rootVolume = cloneDisks(c, source, request, snap != null);
+            diskGiB = rootVolume == null ? 0 : 1;
+          }
+          CreateRequest create =
+              new CreateRequest(
+                  request.targetVmId(),
+                  request.operationId(),
+                  request.targetName(),
+                  sizes.cpus(),
+                  Math.max(1, sizes.memoryMiB()),
+                  diskGiB,
+                  null,
+                  request.labels());
+          Domain d =
+              c.domainDefineXML(
+                  DomainXml.domain(create, driver, settings.storagePool(), rootVolume));
+          LOG.infof(
+              "cloned domain %s from vmId=%s%s as %s vmId=%s operationId=%s provider=%s",
+              source.getName(),
+              request.sourceVmId(),
+              request.sourceSnapshotId() == null ? "" : " snapshot " + request.sourceSnapshotId(),
+              d.getName(),
+              request.targetVmId(),
+              request.operationId(),
+              NAME);
+          return new CreateResult(d.getUUIDString(), null, true);
+        });
+  }
+
+  /** Copies the source's root volume for the clone; {@code null} when it has none. */
+  private String cloneDisks(Connect c, Domain source, CloneRequest request, boolean fromSnapshot)
+      throws LibvirtException {
+    List<DomainXml.DiskRef> disks = DomainXml.disks(source.getXMLDesc(Domain.XMLFlags.INACTIVE));
+    String sourceRoot = DomainXml.volumeName(request.sourceVmId());
+    if (disks.stream().anyMatch(r -> !sourceRoot.equals(r.volume()))) {
+      throw ProviderException.notSupported(
+          "cloning a VM with disks other than its root disk is not supported yet: "
+              + request.sourceVmId());
+    }
+    if (disks.isEmpty()) {
+      return null;
+    }
+    if (!fromSnapshot && source.isActive() == 1) {
+      throw ProviderException.conflict(
+          "VM " + request.sourceVmId() + " runs: stop it, or clone from a snapshot");
+    }
+    StoragePool pool = ensurePool(c);
+    StorageVol from = pool.storageVolLookupByName(sourceRoot);
+    String name = DomainXml.volumeName(request.targetVmId());
+    deleteVolume(pool, name); // a half-copied volume of an earlier attempt
+    if (!fromSnapshot) {
+      long gib = Math.max(1, (from.getInfo().capacity + (1L << 30) - 1) >> 30);
+      pool.storageVolCreateXMLFrom(DomainXml.volume(name, gib, null), from, 0);
+      return name;
+    }
+    Path dir = poolDirectory(pool);
+    Path tmp = tempFile(dir, ".clone-");
+    try {
+      qemuImg.convert(
+          Path.of(from.getPath()), "qcow2", request.sourceSnapshotId(), tmp, DiskFormat.QCOW2);
+      Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new ProviderException(ErrorType.RETRYABLE, "cannot place the cloned disk: " + e, e);
+    } finally {
+      deleteQuietly(tmp);
+    }
+    pool.refresh(0);
+    return name;
+  }
+
+  // ---- disks ----------------------------------------------------------------------------------
+
+  @Override
+  public Uni<List<DiskInfo>> disks(String vmId, String providerRef) {
+    return blocking(
+        "disks of VM " + vmId,
+        c -> {
+          requireQemu("disk info");
+          Domain d = require(c, vmId, providerRef);
+          List<DiskInfo> disks = new ArrayList<>();
+          List<DomainXml.DiskRef> refs = DomainXml.disks(d.getXMLDesc(Domain.XMLFlags.INACTIVE));
+          for (int i = 0; i < refs.size(); i++) {
+            DomainXml.DiskRef ref = refs.get(i);
+            Path path = diskPath(c, ref);
+            QemuImg.Info info = qemuImg.info(path);
+            disks.add(
+                new DiskInfo(
+                    DomainXml.diskIdOf(vmId, ref.volume()).orElse(ref.target()),
+                    path.toString(),
+                    formatOf(info.format()),
+                    info.virtualSizeBytes(),
+                    info.actualSizeBytes(),
+                    info.backingFile(),
+                    i == 0,
+                    info.snapshots(),
+                    Map.of("target", String.valueOf(ref.target()), "format", info.format())));
+          }
+          return disks;
+        });
+  }
+
+  @Override
+  public Uni<DiskTransfer> exportDisk(DiskExportRequest request) {
+    return blocking(
+        "export a disk of VM " + request.vmId(),
+        c -> {
+          Path target = fileOnly(request.target(), "export");
+          requireQemu("disk export");
+          Domain d = require(c, request.vmId(), request.providerRef());
+          String diskId = request.diskId() == null ? DomainXml.ROOT_DISK : request.diskId();
+          String volume = DomainXml.volumeName(request.vmId(), diskId);
+          DomainXml.DiskRef ref =
+              DomainXml.disks(d.getXMLDesc(Domain.XMLFlags.INACTIVE)).stream()
+                  .filter(r -> volume.equals(r.volume()) || diskId.equals(r.target()))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          ProviderException.notFound(
+                              "VM " + request.vmId() + " has no disk " + diskId));
+          if (request.snapshotId() != null) {
+            snapshot(d, request.snapshotId())
+                .orElseThrow(
+                    () ->
+                        ProviderException.notFound(
+                            "VM " + request.vmId() + " has no snapshot " + request.snapshotId()));
+          } else if (d.isActive() == 1) {
+            throw ProviderException.conflict(
+                "VM " + request.vmId() + " runs: stop it, or export from a snapshot");
+          }
+          Path source = diskPath(c, ref);
+          Path tmp = null;
+          try {
+            Files.createDirectories(target.getParent());
+            tmp = tempFile(target.getParent(), "." + target.getFileName() + ".");
+            qemuImg.convert(source, ref.format(), request.snapshotId(), tmp, request.format());
+            String sha = QemuImg.sha256(tmp);
+            long size = Files.size(tmp);
+            Files.move(
+                tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            LOG.infof(
+                "exported disk %s of vmId=%s to %s (%s, sha256 %s) provider=%s",
+                diskId, request.vmId(), target, request.format().id(), sha, NAME);
+            return new DiskTransfer(
+                diskId, target.toUri().toString(), request.format(), size, sha, true);
+          } catch (IOException e) {
+            throw new ProviderException(
+                ErrorType.RETRYABLE, "cannot write the export to " + target + ": " + e, e);
+          } finally {
+            deleteQuietly(tmp);
+          }
+        });
+  }
+
+  @Override
+  public Uni<DiskTransfer> importDisk(DiskImportRequest request) {
+    return blocking(
+        "import disk " + request.name(),
+        c -> {
+          request.requireValid();
+          Path source = fileOnly(request.source(), "import");
+          requireQemu("disk import");
+          StoragePool pool = ensurePool(c);
+          String volume = DomainXml.importVolumeName(request.name());
+          Optional<StorageVol> existing = volume(pool, volume);
+          if (existing.isPresent()) {
+            return new DiskTransfer(
+                request.name(),
+                existing.get().getPath(),
+                DiskFormat.QCOW2,
+                existing.get().getInfo().allocation,
+                null,
+                false);
+          }
+          if (!Files.isRegularFile(source)) {
+            throw ProviderException.notFound("no file " + source + " to import");
+          }
+          String sha = QemuImg.sha256(source);
+          if (!sha.equalsIgnoreCase(request.expectedSha256())) {
+            throw ProviderException.invalidSpec(
+                "checksum mismatch for "
+                    + source
+                    + ": expected "
+                    + request.expectedSha256()
+                    + ", was "
+                    + sha);
+          }
+          String detected = qemuImg.info(source).format();
+          if (!request.sourceFormat().id().equals(detected)) {
+            throw ProviderException.invalidSpec(
+                source + " is " + detected + ", not " + request.sourceFormat().id());
+          }
+          Path dir = poolDirectory(pool);
+          Path tmp = tempFile(dir, ".import-");
+          try {
+            qemuImg.convert(source, detected, null, tmp, DiskFormat.QCOW2);
+            Files.move(tmp, dir.resolve(volume), StandardCopyOption.ATOMIC_MOVE);
+          } catch (IOException e) {
+            throw new ProviderException(ErrorType.RETRYABLE, "cannot place the import: " + e, e);
+          } finally {
+            deleteQuietly(tmp);
+          }
+          pool.refresh(0);
+          StorageVol vol = pool.storageVolLookupByName(volume);
+          LOG.infof("imported %s as volume %s (sha256 %s) provider=%s", source, volume, sha, NAME);
+          return new DiskTransfer(
+              request.name(), vol.getPath(), DiskFormat.QCOW2, vol.getInfo().allocation, sha, true);
+        });
+  }
+
+  private void requireQemu(String what) {
+    if (driver != DriverKind.QEMU) {
+      throw ProviderException.notSupported(
+          what + " needs disk images; the libvirt " + driver + " driver has none");
+    }
+  }
+
+  private Path fileOnly(String url, String what) {
+    URI uri = settings.urlPolicy().check(url);
+    if (!"file".equalsIgnoreCase(uri.getScheme())) {
+      throw ProviderException.notSupported(
+          "the libvirt adapter can " + what + " only file: URLs, not " + uri.getScheme());
+    }
+    return settings.urlPolicy().checkFile(url);
+  }
+
+  private static DiskFormat formatOf(String format) {
+    try {
+      return format == null ? null : DiskFormat.of(format);
+    } catch (ProviderException e) {
+      return null; // another format (luks, …): reported in raw
+    }
+  }
+
+  private static Path diskPath(Connect c, DomainXml.DiskRef ref) throws LibvirtException {
+    if (ref.file() != null) {
+      return Path.of(ref.file());
+    }
+    if (ref.pool() != null && ref.volume() != null) {
+      return Path.of(
+          c.storagePoolLookupByName(ref.pool()).storageVolLookupByName(ref.volume()).getPath());
+    }
+    throw ProviderException.notSupported(
+        "disk " + ref.target() + " is neither a file nor a volume");
+  }
+
+  private static Optional<StorageVol> volume(StoragePool pool, String name)
+      throws LibvirtException {
+    try {
+      return Optional.of(pool.storageVolLookupByName(name));
+    } catch (LibvirtException e) {
+      if (LibvirtErrors.codeOf(e) != ErrorNumber.VIR_ERR_NO_STORAGE_VOL) {
+        throw e;
+      }
+      return Optional.empty();
+    }
+  }
+
+  private static Path poolDirectory(StoragePool pool) throws LibvirtException {
+    return Path.of(
+        DomainXml.poolPath(pool.getXMLDesc(0))
+            .orElseThrow(
+                () -> ProviderException.notSupported("the storage pool has no directory")));
+  }
+
+  private static Path tempFile(Path dir, String prefix) {
+    try {
+      return Files.createTempFile(dir, prefix, ".tmp");
+    } catch (IOException e) {
+      throw new ProviderException(ErrorType.RETRYABLE, "cannot write in " + dir + ": " + e, e);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.debugf("cannot delete %s: %s", file, e.getMessage());
+    }
+  }
+
+  // ---- console --------------------------------------------------------------------------------
+
+  @Override
+  public Uni<String> consoleUrl(String vmId, String providerRef) {
+    return blocking(
+        "console of VM " + vmId,
+        c -> {
+          Domain d = require(c, vmId, providerRef);
+          if (d.isActive() != 1) {
+            throw ProviderException.conflict("VM " + vmId + " is not running: no console");
+          }
+          return DomainXml.vncPort(d.getXMLDesc(0))
+              .map(p -> "vnc://" + consoleHost() + ":" + p)
+              .orElseThrow(
+                  () -> ProviderException.notSupported("VM " + vmId + " has no VNC graphics"));
+        });
+  }
+
+  // ---- watch ----------------------------------------------------------------------------------
+
+  @Override
+  public Uni<VmList> listWithVersion() {
+    return watcher.list();
+  }
+
+  @Override
+  public Multi<WatchEvent> watch(String resourceVersion) {
+    return watcher.watch(resourceVersion);
+  }
+
+  /** The description of one of our domains (for the watcher), empty for others. */
+  private Optional<VmDescription> describeManaged(Domain d) throws LibvirtException {
+    Optional<Tag> tag = tagOf(d);
+    if (tag.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(describe(d, tag.get().vmId(), tag.get().operationId(), false));
+  }
+
+  private Domain require(Connect c, String vmId, String providerRef) throws LibvirtException {
+    return find(c, vmId, providerRef)
+        .orElseThrow(() -> ProviderException.notFound("no domain for VM " + vmId));
   }
 
   // ---- lookups ----------------------------------------------------------------------------
@@ -450,13 +1173,28 @@ public final class LibvirtProvider implements Provider, AutoCloseable {
     return pool;
   }
 
+  private static void deleteVolume(StoragePool pool, String name) throws LibvirtException {
+    try {
+      pool.storageVolLookupByName(name).delete(0);
+    } catch (LibvirtException e) {
+      if (LibvirtErrors.codeOf(e) != ErrorNumber.VIR_ERR_NO_STORAGE_VOL) {
+        throw e;
+      }
+    }
+  }
+
+  /** Deletes the VM's root volume and every volume reconfigure added to it. */
   private void deleteRootVolume(Connect c, String vmId) throws LibvirtException {
     try {
       StoragePool pool = c.storagePoolLookupByName(settings.storagePool());
       if (pool.isActive() != 1) {
         return;
       }
-      pool.storageVolLookupByName(DomainXml.volumeName(vmId)).delete(0);
+      for (String name : pool.listVolumes()) {
+        if (DomainXml.isVolumeOf(vmId, name)) {
+          deleteVolume(pool, name);
+        }
+      }
     } catch (LibvirtException e) {
       ErrorNumber code = LibvirtErrors.codeOf(e);
       if (code != ErrorNumber.VIR_ERR_NO_STORAGE_POOL
