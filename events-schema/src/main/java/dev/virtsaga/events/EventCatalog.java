@@ -41,6 +41,7 @@ public final class EventCatalog {
   public static final String STATE_CHANGED = PREFIX + "vm.state.changed.v1";
   public static final String VM_DELETED = PREFIX + "vm.deleted.v1";
   public static final String VM_STATE = PREFIX + "vm.state.v1";
+  public static final String PROVIDER_STATUS = PREFIX + "provider.status.v1";
 
   private static final Map<String, Class<?>> TYPES = new LinkedHashMap<>();
   private static final Map<Class<?>, String> BY_CLASS = new LinkedHashMap<>();
@@ -62,6 +63,7 @@ public final class EventCatalog {
     register(STATE_CHANGED, StateChanged.class);
     register(VM_DELETED, VmDeleted.class);
     register(VM_STATE, VmSnapshot.class);
+    register(PROVIDER_STATUS, dev.virtsaga.events.provider.ProviderStatus.class);
   }
 
   private EventCatalog() {}

@@ -11,8 +11,11 @@ public final class Topics {
   public static final String LIFECYCLE = "vm.lifecycle.v1";
   public static final String STATE = "vm.state.v1";
 
+  /** Compacted: each provider's declared capabilities and health, keyed by provider name. */
+  public static final String PROVIDERS = "vm.providers.v1";
+
   /** Providers known to this build; each gets its own task topic (a bulkhead). */
-  public static final List<String> PROVIDERS =
+  public static final List<String> PROVIDER_NAMES =
       List.of("libvirt", "virtfusion", "vsphere", "kubevirt");
 
   /** Partitions of every topic; records are keyed by vmId, so order per VM is kept. */
@@ -43,7 +46,10 @@ public final class Topics {
     specs.add(
         new TopicSpec(
             STATE, PARTITIONS, Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0")));
-    for (String p : PROVIDERS) {
+    specs.add(
+        new TopicSpec(
+            PROVIDERS, 1, Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "0")));
+    for (String p : PROVIDER_NAMES) {
       specs.add(new TopicSpec(tasks(p), PARTITIONS, Map.of()));
       specs.add(new TopicSpec(dlq(tasks(p)), 1, Map.of()));
     }

@@ -126,6 +126,12 @@ final class EventSamples {
         new StateChanged("vm-1", null, VmState.PENDING, 1, "op-1", null, AT),
         new StateChanged("vm-1", VmState.PENDING, VmState.PROVISIONING, 2, "op-1", "create", AT),
         new VmDeleted("vm-1", "op-9", AT),
+        new dev.virtsaga.events.provider.ProviderStatus(
+            "libvirt",
+            List.of("REBOOT", "SUSPEND_RESUME"),
+            dev.virtsaga.events.provider.ProviderHealth.HEALTHY,
+            AT,
+            null),
         new VmSnapshot(
             "vm-1",
             "t1",

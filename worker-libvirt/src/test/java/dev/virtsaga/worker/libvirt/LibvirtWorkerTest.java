@@ -266,4 +266,29 @@ class LibvirtWorkerTest {
           .isEqualTo(e.payload(TaskEvent.class).operationId());
     }
   }
+
+  @Test
+  void theWorkerDeclaresItsProviderCapabilitiesAndHealth() {
+    // Given the provider status topic read from the beginning (it is compacted, keyed by provider)
+    try (EventRecorder statuses =
+        EventRecorder.start(
+            KafkaTestResource.bootstrapServers(), List.of(Topics.PROVIDERS), true)) {
+      // Then the worker has declared libvirt, healthy, with what the test driver can do
+      dev.virtsaga.events.provider.ProviderStatus status =
+          await()
+              .atMost(WAIT)
+              .until(
+                  () ->
+                      statuses.payloads(
+                          "libvirt", dev.virtsaga.events.provider.ProviderStatus.class),
+                  l -> !l.isEmpty())
+              .get(0);
+      assertThat(status.provider()).isEqualTo("libvirt");
+      assertThat(status.health()).isEqualTo(dev.virtsaga.events.provider.ProviderHealth.HEALTHY);
+      assertThat(status.capabilities()).contains("REBOOT", "SUSPEND_RESUME", "GRACEFUL_SHUTDOWN");
+      for (var e : statuses.events(r -> "libvirt".equals(r.key()))) {
+        assertThat(dev.virtsaga.events.EventSchemas.validate(e.type(), e.data())).isEmpty();
+      }
+    }
+  }
 }

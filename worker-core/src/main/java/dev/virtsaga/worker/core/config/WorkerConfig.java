@@ -32,7 +32,15 @@ public interface WorkerConfig {
   @WithDefault("256")
   int maxInFlight();
 
-  /** How often sending one task event is retried (with backoff) before its record is nacked. */
+  /** How often the worker publishes its provider's capabilities and health. */
+  @WithDefault("15s")
+  Duration statusInterval();
+
+  /** How long the provider's health check may take before it counts as unreachable. */
+  @WithDefault("5s")
+  Duration healthTimeout();
+
+  /** How often sending one task event is retried (with backoff) before the send is retried anew. */
   @WithDefault("5")
   int sendRetries();
 

@@ -9,6 +9,9 @@ public final class TaskChannels {
   /** Incoming {@code task.requested} events. */
   public static final String TASKS = "tasks";
 
+  /** Outgoing provider status ({@code vm.providers.v1}, compacted). */
+  public static final String PROVIDER_STATUS = "provider-status";
+
   /** Outgoing task events. */
   public static final String TASK_EVENTS = "task-events";
 

@@ -17,6 +17,16 @@ record TestConfig(String provider, Optional<String> source) implements WorkerCon
   }
 
   @Override
+  public Duration statusInterval() {
+    return Duration.ofSeconds(15);
+  }
+
+  @Override
+  public Duration healthTimeout() {
+    return Duration.ofSeconds(5);
+  }
+
+  @Override
   public int maxInFlight() {
     return 256;
   }
