@@ -225,4 +225,21 @@ class LifecycleIT {
       api.delete("/v1/vms/" + vmId);
     }
   }
+
+  @Test
+  void theGatewayListsTheLibvirtProviderWithItsCapabilitiesAndHealth() {
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              JsonNode libvirt = null;
+              for (JsonNode p : api.get("/v1/providers").body().path("items")) {
+                libvirt = "libvirt".equals(p.path("name").asText()) ? p : libvirt;
+              }
+              assertThat(libvirt).as("libvirt in /v1/providers").isNotNull();
+              assertThat(libvirt.path("health").asText()).isEqualTo("HEALTHY");
+              assertThat(libvirt.path("capabilities").toString())
+                  .contains("\"REBOOT\"", "\"SUSPEND_RESUME\"");
+            });
+  }
 }

@@ -87,14 +87,22 @@ final class Stack {
   }
 
   private void stopAll() {
+    // in parallel, so the JVM exits well within the test runner's patience
+    java.util.List<Thread> stops = new java.util.ArrayList<>();
     for (ServiceProcess p : new ServiceProcess[] {gateway, orchestrator, worker}) {
+      Thread t = new Thread(() -> p.stop(Duration.ofSeconds(5)), "stop-" + p.name());
+      t.start();
+      stops.add(t);
+    }
+    for (Thread t : stops) {
       try {
-        p.stop();
-      } catch (RuntimeException e) {
-        // best effort at JVM exit
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
     orchestratorDb.drop();
     gatewayDb.drop();
   }
+
 }

@@ -12,6 +12,11 @@ public final class Channels {
   public static final String STATE = "vm-state";
 
   /**
+   * Incoming provider status ({@code vm.providers.v1}, compacted), read whole by every instance.
+   */
+  public static final String PROVIDERS = "vm-providers";
+
+  /**
    * In: {@code vm.lifecycle.v1} for SSE and in-flight tracking; per-instance group, from latest
    * (every instance sees every event).
    */

@@ -31,6 +31,7 @@ public class CommandService {
   private final OperationRepository operations;
   private final CommandPublisher publisher;
   private final VmQueryService queries;
+  private final ProviderRegistry providers;
   private final Clock clock = Clock.systemUTC();
 
   public CommandService(
@@ -38,12 +39,14 @@ public class CommandService {
       InFlightTracker inFlight,
       OperationRepository operations,
       CommandPublisher publisher,
-      VmQueryService queries) {
+      VmQueryService queries,
+      ProviderRegistry providers) {
     this.idempotency = idempotency;
     this.inFlight = inFlight;
     this.operations = operations;
     this.publisher = publisher;
     this.queries = queries;
+    this.providers = providers;
   }
 
   /**
@@ -78,6 +81,7 @@ public class CommandService {
       provider = vm.spec() == null ? null : vm.spec().provider();
     }
     String providerName = provider;
+    providers.requireSupport(providerName, request.type(), request.spec());
     InFlightTracker.Reservation reservation =
         inFlight.reserve(receipt.vmId(), receipt.operationId(), request.type(), current);
     Instant now = clock.instant();
