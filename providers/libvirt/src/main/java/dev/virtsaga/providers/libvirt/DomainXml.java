@@ -402,27 +402,6 @@ public final class DomainXml {
     return Optional.ofNullable(text(target == null ? null : child(target, "path")));
   }
 
-  /**
-   * What a volume's XML says about its image.
-   *
-   * @param format {@code qcow2}, {@code raw}, …, or {@code null}
-   * @param backingPath the backing image, or {@code null}
-   */
-  public record VolumeXml(String path, String format, String backingPath) {}
-
-  public static VolumeXml parseVolume(String volumeXml) {
-    Element root = parse(volumeXml);
-    if (root == null) {
-      return new VolumeXml(null, null, null);
-    }
-    Element target = child(root, "target");
-    Element backing = child(root, "backingStore");
-    return new VolumeXml(
-        target == null ? null : text(child(target, "path")),
-        target == null ? null : attr(child(target, "format"), "type"),
-        backing == null ? null : text(child(backing, "path")));
-  }
-
   private static Element child(Element parent, String name) {
     if (parent == null) {
       return null;

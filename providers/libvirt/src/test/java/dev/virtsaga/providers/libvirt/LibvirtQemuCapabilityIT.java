@@ -1,6 +1,8 @@
 package dev.virtsaga.providers.libvirt;
 
+import dev.virtsaga.providers.spi.ErrorType;
 import dev.virtsaga.providers.spi.Provider;
+import dev.virtsaga.providers.spi.ProviderException;
 import dev.virtsaga.providers.spi.UrlPolicy;
 import dev.virtsaga.providers.spi.conformance.CloneConformanceTest;
 import dev.virtsaga.providers.spi.conformance.ConsoleConformanceTest;
@@ -10,12 +12,14 @@ import dev.virtsaga.providers.spi.conformance.SnapshotConformanceTest;
 import dev.virtsaga.providers.spi.conformance.SuspendResumeConformanceTest;
 import dev.virtsaga.providers.spi.conformance.WatchConformanceTest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -68,6 +72,66 @@ class LibvirtQemuCapabilityIT {
       for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
+    }
+  }
+
+  /** Makes libvirtd close every connection of this JVM, as a daemon restart would. */
+  static synchronized void disconnectThisProcess() {
+    String pid = String.valueOf(ProcessHandle.current().pid());
+    int dropped = 0;
+    for (String line : virtAdmin("srv-clients-list", "libvirtd").split("\n")) {
+      String[] cols = line.trim().split("\\s+");
+      if (cols.length >= 2 && cols[0].matches("\\d+") && "unix".equals(cols[1])) {
+        String info = virtAdmin("client-info", "libvirtd", cols[0]);
+        if (info.lines().anyMatch(l -> l.matches("unix_process_id\\s*:\\s*" + pid))) {
+          virtAdmin("client-disconnect", "libvirtd", cols[0]);
+          dropped++;
+        }
+      }
+    }
+    if (dropped == 0) {
+      throw new IllegalStateException("libvirtd has no connection of this process " + pid);
+    }
+    // the adapter's main connection learns of the loss on its next call (UNAVAILABLE, then it
+    // reconnects): spend that call here rather than in the test
+    for (int i = 0; i < 3; i++) {
+      try {
+        libvirt.validate().await().atMost(Duration.ofSeconds(30));
+        break;
+      } catch (ProviderException e) {
+        if (e.type() != ErrorType.UNAVAILABLE) {
+          throw e;
+        }
+      }
+    }
+    try {
+      probe.close();
+    } catch (LibvirtException e) {
+      // it was dropped with the others
+    }
+    try {
+      probe = new Connect(URI);
+    } catch (LibvirtException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String virtAdmin(String... args) {
+    try {
+      Process p =
+          new ProcessBuilder(Stream.concat(Stream.of("virt-admin"), Stream.of(args)).toList())
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes());
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("virt-admin " + String.join(" ", args) + ": " + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
@@ -175,9 +239,14 @@ class LibvirtQemuCapabilityIT {
       return libvirt;
     }
 
+    /**
+     * A real, server-side disconnect: libvirtd drops every connection of this JVM ({@code
+     * virt-admin client-disconnect}), so the watcher learns of it from libvirt's close callback.
+     * The adapter's main connection reconnects by itself; the probe is reopened.
+     */
     @Override
     protected void breakWatchConnection() {
-      libvirt.watcher().connectionLost("the test broke it");
+      disconnectThisProcess();
     }
   }
 }
