@@ -104,5 +104,4 @@ final class Stack {
     orchestratorDb.drop();
     gatewayDb.drop();
   }
-
 }
