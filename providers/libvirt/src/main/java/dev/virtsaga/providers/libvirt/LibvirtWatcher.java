@@ -9,6 +9,8 @@ import dev.virtsaga.providers.spi.WatchEvent;
 import dev.virtsaga.providers.spi.WatchEvent.Type;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.BackPressureFailure;
+import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -98,9 +100,13 @@ final class LibvirtWatcher implements AutoCloseable {
         .runSubscriptionOn(serial);
   }
 
+  /**
+   * The watch stream. A subscriber that falls more than {@value #HISTORY} events behind gets GONE
+   * (it missed events) instead of an unbounded buffer.
+   */
   Multi<WatchEvent> watch(String resourceVersion) {
     return Multi.createFrom()
-        .emitter(
+        .<WatchEvent>emitter(
             emitter ->
                 serial.execute(
                     () -> {
@@ -125,7 +131,12 @@ final class LibvirtWatcher implements AutoCloseable {
                       }
                       watchers.add(emitter);
                       emitter.onTermination(() -> serial.execute(() -> watchers.remove(emitter)));
-                    }));
+                    }),
+            BackPressureStrategy.IGNORE)
+        .onOverflow()
+        .buffer(HISTORY)
+        .onFailure(BackPressureFailure.class)
+        .recoverWithItem(WatchEvent.gone());
   }
 
   /** Ends the epoch as a lost connection does (tests; also called on close events). */
