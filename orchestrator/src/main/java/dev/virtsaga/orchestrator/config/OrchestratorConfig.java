@@ -31,6 +31,10 @@ public interface OrchestratorConfig {
   @WithDefault("100ms")
   Duration sweepInterval();
 
+  /** How long processed-event ids are kept; longer than the consumed topics' retention. */
+  @WithDefault("8d")
+  Duration inboxRetention();
+
   /** Attempts of a transaction that lost an optimistic-lock race. */
   @WithDefault("8")
   int lockRetries();
