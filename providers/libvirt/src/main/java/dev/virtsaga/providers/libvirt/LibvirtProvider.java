@@ -14,6 +14,7 @@ import dev.virtsaga.providers.spi.DiskInfo;
 import dev.virtsaga.providers.spi.DiskTransfer;
 import dev.virtsaga.providers.spi.Disks;
 import dev.virtsaga.providers.spi.ErrorType;
+import dev.virtsaga.providers.spi.Migration;
 import dev.virtsaga.providers.spi.Page;
 import dev.virtsaga.providers.spi.PowerOp;
 import dev.virtsaga.providers.spi.PowerState;
@@ -49,6 +50,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
 import org.libvirt.Connect;
@@ -56,6 +59,7 @@ import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.DomainInterface;
+import org.libvirt.DomainJobInfo;
 import org.libvirt.DomainSnapshot;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
@@ -77,6 +81,7 @@ public final class LibvirtProvider
         Cloning,
         Disks,
         Console,
+        Migration,
         WatchSource,
         AutoCloseable {
   public static final String NAME = "libvirt";
@@ -128,6 +133,7 @@ public final class LibvirtProvider
       caps.add(Capability.DISKS);
       caps.add(Capability.DISK_EXPORT_IMPORT);
       caps.add(Capability.CONSOLE);
+      caps.add(Capability.MIGRATION);
     }
     return caps;
   }
@@ -309,6 +315,9 @@ public final class LibvirtProvider
 
   @Override
   public Uni<TaskState> taskStatus(String taskRef) {
+    if (taskRef != null && migrations.containsKey(taskRef)) {
+      return migrationStatus(taskRef);
+    }
     return Uni.createFrom()
         .failure(
             ProviderException.notFound(
@@ -967,6 +976,208 @@ public final class LibvirtProvider
               .map(p -> "vnc://" + consoleHost() + ":" + p)
               .orElseThrow(
                   () -> ProviderException.notSupported("VM " + vmId + " has no VNC graphics"));
+        });
+  }
+
+  // ---- migration ------------------------------------------------------------------------------
+
+  /** Live (or offline) migration, persistent on the target, undefined on the source. */
+  private static final int MIGRATE_FLAGS =
+      Domain.MigrateFlags.PERSIST_DEST
+          | Domain.MigrateFlags.UNDEFINE_SOURCE
+          // the disks stay where they are (shared storage at the same path on both hosts); libvirt
+          // only trusts that with cache='none' or a cluster file system, so say we know
+          | Domain.MigrateFlags.UNSAFE;
+
+  /** One migration this adapter instance started. */
+  private static final class MigrationTask {
+    final String taskRef;
+    final String vmId;
+    final String target;
+    volatile Domain domain;
+    volatile TaskState.Phase phase = TaskState.Phase.RUNNING;
+    volatile ProviderException error;
+    volatile boolean cancelled;
+
+    MigrationTask(String taskRef, String vmId, String target) {
+      this.taskRef = taskRef;
+      this.vmId = vmId;
+      this.target = target;
+    }
+  }
+
+  private final Map<String, MigrationTask> migrations = new ConcurrentHashMap<>();
+  private volatile long migrationBandwidthMiBs;
+
+  /** Caps migration bandwidth in MiB/s (0 = unlimited); tests slow migrations down with it. */
+  void migrationBandwidth(long mibPerSecond) {
+    this.migrationBandwidthMiBs = mibPerSecond;
+  }
+
+  @Override
+  public Uni<String> migrate(String vmId, String providerRef, String targetHost) {
+    return blocking(
+        "migrate VM " + vmId + " to " + targetHost,
+        c -> {
+          if (targetHost == null || targetHost.isBlank()) {
+            throw ProviderException.invalidSpec("migration needs a target libvirt URI");
+          }
+          DriverKind targetDriver;
+          try {
+            targetDriver = DriverKind.of(targetHost);
+          } catch (IllegalArgumentException e) {
+            throw ProviderException.invalidSpec("not a libvirt URI: " + targetHost);
+          }
+          if (driver != DriverKind.QEMU || targetDriver != DriverKind.QEMU) {
+            throw ProviderException.notSupported("only QEMU domains migrate, to a QEMU host");
+          }
+          synchronized (migrations) {
+            for (MigrationTask t : migrations.values()) {
+              if (t.vmId.equals(vmId) && t.phase == TaskState.Phase.RUNNING) {
+                if (t.target.equals(targetHost)) {
+                  return t.taskRef;
+                }
+                throw ProviderException.conflict(
+                    "VM " + vmId + " is already migrating to " + t.target);
+              }
+            }
+            String taskRef = "migrate-" + UUID.randomUUID();
+            MigrationTask task = new MigrationTask(taskRef, vmId, targetHost);
+            Optional<Domain> here = find(c, vmId, providerRef);
+            if (here.isEmpty()) {
+              if (!isOn(targetHost, vmId)) {
+                throw ProviderException.notFound("no domain for VM " + vmId);
+              }
+              task.phase = TaskState.Phase.SUCCEEDED; // moved by an earlier attempt
+              migrations.put(taskRef, task);
+              return taskRef;
+            }
+            task.domain = here.get();
+            migrations.put(taskRef, task);
+            executor.execute(() -> runMigration(task));
+            LOG.infof(
+                "migrating domain %s vmId=%s to %s task=%s provider=%s",
+                here.get().getName(), vmId, targetHost, taskRef, NAME);
+            return taskRef;
+          }
+        });
+  }
+
+  private boolean isOn(String targetHost, String vmId) {
+    try (LibvirtConnection target = new LibvirtConnection(targetHost)) {
+      return target
+          .call(
+              t -> lookup(t, DomainXml.uuidOf(vmId).toString()).filter(d -> isTaggedWith(d, vmId)))
+          .isPresent();
+    } catch (LibvirtException e) {
+      throw LibvirtErrors.toProviderException("look for VM " + vmId + " on " + targetHost, e);
+    }
+  }
+
+  private void runMigration(MigrationTask task) {
+    try (LibvirtConnection target = new LibvirtConnection(task.target)) {
+      target.call(
+          t -> {
+            refreshPool(t); // the target learns of volumes the source made meanwhile
+            Domain d = task.domain;
+            int flags = MIGRATE_FLAGS;
+            flags |= d.isActive() == 1 ? Domain.MigrateFlags.LIVE : Domain.MigrateFlags.OFFLINE;
+            String host = URI.create(task.target).getHost();
+            String migrationUri = host == null || host.isBlank() ? "tcp://127.0.0.1" : null;
+            d.migrate(t, flags, null, migrationUri, migrationBandwidthMiBs);
+            return null;
+          });
+      task.phase = TaskState.Phase.SUCCEEDED;
+      LOG.infof(
+          "migrated vmId=%s to %s task=%s provider=%s", task.vmId, task.target, task.taskRef, NAME);
+    } catch (LibvirtException e) {
+      task.error =
+          task.cancelled
+              ? ProviderException.conflict("migration of VM " + task.vmId + " was cancelled")
+              : LibvirtErrors.toProviderException("migrate VM " + task.vmId, e);
+      task.phase = TaskState.Phase.FAILED;
+      LOG.warnf(
+          "migration task=%s vmId=%s failed: %s", task.taskRef, task.vmId, task.error.getMessage());
+    } catch (ProviderException e) {
+      task.error = e;
+      task.phase = TaskState.Phase.FAILED;
+      LOG.warnf("migration task=%s vmId=%s failed: %s", task.taskRef, task.vmId, e.getMessage());
+    } catch (RuntimeException e) {
+      task.error =
+          new ProviderException(ErrorType.RETRYABLE, "migrate VM " + task.vmId + ": " + e, e);
+      task.phase = TaskState.Phase.FAILED;
+      LOG.warnf("migration task=%s vmId=%s failed: %s", task.taskRef, task.vmId, e.toString());
+    }
+  }
+
+  private void refreshPool(Connect c) throws LibvirtException {
+    try {
+      StoragePool pool = c.storagePoolLookupByName(settings.storagePool());
+      if (pool.isActive() == 1) {
+        pool.refresh(0);
+      }
+    } catch (LibvirtException e) {
+      if (LibvirtErrors.codeOf(e) != ErrorNumber.VIR_ERR_NO_STORAGE_POOL) {
+        throw e;
+      }
+      throw ProviderException.invalidSpec(
+          "the target has no storage pool " + settings.storagePool() + " on the shared storage");
+    }
+  }
+
+  @Override
+  public Uni<TaskState> migrationStatus(String taskRef) {
+    return blocking(
+        "status of " + taskRef,
+        c -> {
+          MigrationTask task = migrations.get(taskRef);
+          if (task == null) {
+            throw ProviderException.notFound("no migration task " + taskRef);
+          }
+          return switch (task.phase) {
+            case SUCCEEDED -> TaskState.succeeded(taskRef);
+            case FAILED -> TaskState.failed(taskRef, task.error);
+            case RUNNING -> TaskState.running(taskRef, progressOf(task));
+          };
+        });
+  }
+
+  private static Integer progressOf(MigrationTask task) {
+    try {
+      DomainJobInfo job = task.domain.getJobInfo();
+      long total = job.getDataTotal();
+      if (total <= 0) {
+        return null;
+      }
+      return (int) Math.max(0, Math.min(99, job.getDataProcessed() * 100 / total));
+    } catch (LibvirtException | RuntimeException e) {
+      return null; // the job just ended, or the domain is gone from the source
+    }
+  }
+
+  @Override
+  public Uni<Void> cancelMigration(String taskRef) {
+    return blocking(
+        "cancel " + taskRef,
+        c -> {
+          MigrationTask task = migrations.get(taskRef);
+          if (task == null) {
+            throw ProviderException.notFound("no migration task " + taskRef);
+          }
+          if (task.phase == TaskState.Phase.RUNNING) {
+            task.cancelled = true;
+            try {
+              task.domain.abortJob();
+              LOG.infof(
+                  "cancelled migration task=%s vmId=%s provider=%s", taskRef, task.vmId, NAME);
+            } catch (LibvirtException e) {
+              if (LibvirtErrors.codeOf(e) != ErrorNumber.VIR_ERR_OPERATION_INVALID
+                  && LibvirtErrors.codeOf(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                throw e; // OPERATION_INVALID / NO_DOMAIN: the migration ended meanwhile
+              }
+            }
+          }
+          return null;
         });
   }
 

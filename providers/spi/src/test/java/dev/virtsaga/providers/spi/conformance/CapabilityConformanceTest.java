@@ -78,6 +78,11 @@ public abstract class CapabilityConformanceTest {
     return vmId;
   }
 
+  /** The vmIds this test made (deleted from {@link #provider()} after it). */
+  protected List<String> createdVmIds() {
+    return List.copyOf(created);
+  }
+
   protected <T> T call(Uni<T> uni) {
     return uni.await().atMost(callTimeout());
   }
