@@ -42,6 +42,7 @@ class LibvirtQemuMigrationIT {
   private static ExecutorService executor;
   private static LibvirtProvider source;
   private static LibvirtProvider target;
+  private static boolean startedHere;
 
   @BeforeAll
   static void connect() {
@@ -54,7 +55,7 @@ class LibvirtQemuMigrationIT {
       Assumptions.abort("no libvirt daemon at " + URI + ": " + e.getMessage());
     }
     if (!answers(target)) {
-      startSecondDaemon();
+      startedHere = secondDaemon("start");
     }
     Assumptions.assumeTrue(answers(target), "no second libvirt daemon at " + TARGET);
   }
@@ -68,18 +69,20 @@ class LibvirtQemuMigrationIT {
     }
   }
 
-  private static void startSecondDaemon() {
+  /** Runs the script with {@code start} or {@code stop}; true when it ran and succeeded. */
+  private static boolean secondDaemon(String command) {
     Path script = Path.of("src/test/scripts/second-libvirtd.sh");
     if (!Files.isExecutable(script)) {
-      return;
+      return false;
     }
     try {
-      Process p = new ProcessBuilder(script.toString()).inheritIO().start();
-      p.waitFor(60, TimeUnit.SECONDS);
+      Process p = new ProcessBuilder(script.toString(), command).inheritIO().start();
+      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {
-      // the assumption below skips the IT
+      return false; // the assumption skips the IT
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -92,6 +95,9 @@ class LibvirtQemuMigrationIT {
       target.close();
     }
     executor.shutdownNow();
+    if (startedHere) {
+      secondDaemon("stop"); // leave the machine as we found it
+    }
   }
 
   @Nested
