@@ -79,6 +79,18 @@ class LifecycleIT {
       assertThat(Hypervisor.power(vmId)).isEqualTo(PowerState.ON);
       awaitOperation(created, "SUCCEEDED");
 
+      // reconfigure: bad bodies are refused, a good one changes the spec and returns to RUNNING
+      assertThat(api.send("PATCH", "/v1/vms/" + vmId, "{}", Map.of()).status()).isEqualTo(400);
+      assertThat(api.send("PATCH", "/v1/vms/" + vmId, "{\"gpus\":1}", Map.of()).status())
+          .isEqualTo(400);
+      Api.Answer resize =
+          api.send("PATCH", "/v1/vms/" + vmId, "{\"cpus\":2,\"memoryMiB\":256}", Map.of());
+      assertThat(resize.status()).isEqualTo(202);
+      awaitOperation(resize, "SUCCEEDED");
+      JsonNode resized = api.get("/v1/vms/" + vmId).body();
+      assertThat(resized.path("state").asText()).isEqualTo("RUNNING");
+      assertThat(resized.path("spec").path("cpus").asInt()).isEqualTo(2);
+      assertThat(resized.path("spec").path("memoryMiB").asLong()).isEqualTo(256);
       // stop
       Api.Answer stop = api.post("/v1/vms/" + vmId + "/actions/stop", null);
       assertThat(stop.status()).isEqualTo(202);
@@ -119,6 +131,8 @@ class LifecycleIT {
               "PENDING",
               "PROVISIONING",
               "STARTING",
+              "RUNNING",
+              "RECONFIGURING",
               "RUNNING",
               "STOPPING",
               "STOPPED",

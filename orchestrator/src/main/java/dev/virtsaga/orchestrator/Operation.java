@@ -2,6 +2,7 @@ package dev.virtsaga.orchestrator;
 
 import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.model.TaskError;
+import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
 import java.time.Instant;
 import java.util.Objects;
@@ -16,6 +17,7 @@ import java.util.Objects;
  * @param retryAt when a retryable failure is retried; null while a task is outstanding
  * @param cause the failure that started the compensation, reported once it has finished
  * @param gracefulTimeoutSeconds stop: the graceful shutdown budget before forcing power off
+ * @param target reconfigure: the spec the VM gets when the operation succeeds
  */
 public record Operation(
     String id,
@@ -28,7 +30,8 @@ public record Operation(
     boolean compensating,
     Instant retryAt,
     TaskError cause,
-    Integer gracefulTimeoutSeconds) {
+    Integer gracefulTimeoutSeconds,
+    VmSpec target) {
 
   public Operation {
     Objects.requireNonNull(id, "id");
@@ -59,7 +62,8 @@ public record Operation(
         compensating,
         null,
         cause,
-        gracefulTimeoutSeconds);
+        gracefulTimeoutSeconds,
+        target);
   }
 
   public Operation compensate(String newStep, Instant newDeadline, TaskError why) {
@@ -74,7 +78,8 @@ public record Operation(
         true,
         null,
         why,
-        gracefulTimeoutSeconds);
+        gracefulTimeoutSeconds,
+        target);
   }
 
   public Operation retryAt(Instant when) {
@@ -89,7 +94,8 @@ public record Operation(
         compensating,
         when,
         cause,
-        gracefulTimeoutSeconds);
+        gracefulTimeoutSeconds,
+        target);
   }
 
   public Operation nextAttempt() {
@@ -104,6 +110,7 @@ public record Operation(
         compensating,
         null,
         cause,
-        gracefulTimeoutSeconds);
+        gracefulTimeoutSeconds,
+        target);
   }
 }

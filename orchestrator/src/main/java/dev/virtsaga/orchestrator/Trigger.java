@@ -12,6 +12,8 @@ public enum Trigger {
   SUSPEND,
   /** Command: continue a suspended VM. */
   RESUME,
+  /** Command: change CPUs, memory or disk of a running or stopped VM. */
+  RECONFIGURE,
   /** Command: delete the VM; pre-empts any running operation. */
   DELETE,
   /** The create saga handed the VM to a provider. */

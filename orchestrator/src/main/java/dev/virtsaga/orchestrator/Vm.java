@@ -93,6 +93,24 @@ public record Vm(
         updatedAt);
   }
 
+  public Vm withSpec(VmSpec newSpec) {
+    return new Vm(
+        id,
+        tenantId,
+        newSpec,
+        state,
+        operation,
+        providerRef,
+        observedPower,
+        conditions,
+        ips,
+        lastOperationId,
+        lastError,
+        version,
+        createdAt,
+        updatedAt);
+  }
+
   public Vm withLastError(TaskError error) {
     return new Vm(
         id,

@@ -6,6 +6,7 @@ import static dev.virtsaga.events.model.VmState.FAILED;
 import static dev.virtsaga.events.model.VmState.PENDING;
 import static dev.virtsaga.events.model.VmState.PROVISIONING;
 import static dev.virtsaga.events.model.VmState.REBOOTING;
+import static dev.virtsaga.events.model.VmState.RECONFIGURING;
 import static dev.virtsaga.events.model.VmState.RESUMING;
 import static dev.virtsaga.events.model.VmState.RUNNING;
 import static dev.virtsaga.events.model.VmState.STARTING;
@@ -35,6 +36,8 @@ public final class VmStateMachine {
     allow(Trigger.SUSPEND, RUNNING, SUSPENDING);
     allow(Trigger.RESUME, SUSPENDED, RESUMING);
     allow(Trigger.STOP, SUSPENDED, STOPPING);
+    allow(Trigger.RECONFIGURE, RUNNING, RECONFIGURING);
+    allow(Trigger.RECONFIGURE, STOPPED, RECONFIGURING);
     for (VmState s : VmState.values()) {
       if (s != DELETED && s != DELETING) {
         allow(Trigger.DELETE, s, DELETING);
@@ -59,7 +62,8 @@ public final class VmStateMachine {
           STOPPING, java.util.Set.of(RUNNING, SUSPENDED, FAILED),
           REBOOTING, java.util.Set.of(RUNNING),
           SUSPENDING, java.util.Set.of(RUNNING),
-          RESUMING, java.util.Set.of(SUSPENDED));
+          RESUMING, java.util.Set.of(SUSPENDED),
+          RECONFIGURING, java.util.Set.of(RUNNING, STOPPED));
 
   private VmStateMachine() {}
 
@@ -73,8 +77,9 @@ public final class VmStateMachine {
   }
 
   /**
-   * Whether an operation that failed cleanly (the provider changed nothing) may return the VM from
-   * {@code from} to the stable state it started in.
+   * Whether an operation may return the VM from {@code from} to the stable state it started in:
+   * after a clean failure (the provider changed nothing), or as the normal end of an operation that
+   * does not change the power state (reconfigure).
    */
   public static boolean canAbort(VmState from, VmState origin) {
     return ABORTS.getOrDefault(from, java.util.Set.of()).contains(origin);

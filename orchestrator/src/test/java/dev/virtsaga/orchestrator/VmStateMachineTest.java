@@ -17,13 +17,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class VmStateMachineTest {
 
   /** Columns in {@link Trigger} order; "-" = rejected, otherwise the target state's initials. */
-  /** Columns in {@link Trigger} order; "-" = rejected, otherwise the target state's initials. */
   private static final String[] HEADER = {
     "START",
     "STOP",
     "REBOOT",
     "SUSPEND",
     "RESUME",
+    "RECONFIGURE",
     "DELETE",
     "PROVISION",
     "PROVISIONED",
@@ -44,6 +44,7 @@ class VmStateMachineTest {
           Map.entry("SSG", VmState.SUSPENDING),
           Map.entry("SSD", VmState.SUSPENDED),
           Map.entry("RSG", VmState.RESUMING),
+          Map.entry("RCF", VmState.RECONFIGURING),
           Map.entry("DLG", VmState.DELETING),
           Map.entry("PRV", VmState.PROVISIONING),
           Map.entry("RUN", VmState.RUNNING),
@@ -52,50 +53,48 @@ class VmStateMachineTest {
           Map.entry("FLD", VmState.FAILED));
 
   private static final String[][] TABLE = {
-    //                 START  STOP   REBOOT SUSP   RESUME DELETE PROV   PROVD  STRTD  STOPD  REBTD
-    // SUSPD  RESMD  DELD   FAIL
-    /* PENDING       */ {
-      "-", "-", "-", "-", "-", "DLG", "PRV", "-", "-", "-", "-", "-", "-", "-", "FLD"
+    /* PENDING */ {
+      "-", "-", "-", "-", "-", "-", "DLG", "PRV", "-", "-", "-", "-", "-", "-", "-", "FLD"
     },
-    /* PROVISIONING  */ {
-      "-", "-", "-", "-", "-", "DLG", "-", "STG", "-", "-", "-", "-", "-", "-", "FLD"
+    /* PROVISIONING */ {
+      "-", "-", "-", "-", "-", "-", "DLG", "-", "STG", "-", "-", "-", "-", "-", "-", "FLD"
     },
-    /* STARTING      */ {
-      "-", "-", "-", "-", "-", "DLG", "-", "-", "RUN", "-", "-", "-", "-", "-", "FLD"
+    /* STARTING */ {
+      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "RUN", "-", "-", "-", "-", "-", "FLD"
     },
-    /* RUNNING       */ {
-      "-", "STP", "RBT", "SSG", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+    /* RUNNING */ {
+      "-", "STP", "RBT", "SSG", "-", "RCF", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
     },
-    /* STOPPING      */ {
-      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "OFF", "-", "-", "-", "-", "FLD"
+    /* STOPPING */ {
+      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "OFF", "-", "-", "-", "-", "FLD"
     },
-    /* STOPPED       */ {
-      "STG", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+    /* STOPPED */ {
+      "STG", "-", "-", "-", "-", "RCF", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
     },
-    /* REBOOTING     */ {
-      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "RUN", "-", "-", "-", "FLD"
+    /* REBOOTING */ {
+      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "RUN", "-", "-", "-", "FLD"
     },
-    /* SUSPENDING    */ {
-      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "SSD", "-", "-", "FLD"
+    /* SUSPENDING */ {
+      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "SSD", "-", "-", "FLD"
     },
-    /* SUSPENDED     */ {
-      "-", "STP", "-", "-", "RSG", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+    /* SUSPENDED */ {
+      "-", "STP", "-", "-", "RSG", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
     },
-    /* RESUMING      */ {
-      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "RUN", "-", "FLD"
+    /* RESUMING */ {
+      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "RUN", "-", "FLD"
     },
     /* RECONFIGURING */ {
-      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "FLD"
+      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "FLD"
     },
-    /* MIGRATING     */ {
-      "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "FLD"
+    /* MIGRATING */ {
+      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "FLD"
     },
-    /* DELETING      */ {
-      "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "DEL", "FLD"
+    /* DELETING */ {
+      "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "DEL", "FLD"
     },
-    /* DELETED       */ {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"},
-    /* FAILED        */ {
-      "STG", "STP", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+    /* DELETED */ {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"},
+    /* FAILED */ {
+      "STG", "STP", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
     },
   };
 
@@ -147,7 +146,9 @@ class VmStateMachineTest {
                         || origin == VmState.FAILED))
                 || (from == VmState.REBOOTING && origin == VmState.RUNNING)
                 || (from == VmState.SUSPENDING && origin == VmState.RUNNING)
-                || (from == VmState.RESUMING && origin == VmState.SUSPENDED);
+                || (from == VmState.RESUMING && origin == VmState.SUSPENDED)
+                || (from == VmState.RECONFIGURING
+                    && (origin == VmState.RUNNING || origin == VmState.STOPPED));
         assertThat(VmStateMachine.canAbort(from, origin))
             .as("%s -> %s", from, origin)
             .isEqualTo(expected);

@@ -30,7 +30,18 @@ class VmTest {
   void stableStateWithOperationIsImpossible() {
     Operation op =
         new Operation(
-            "o", CommandType.START, "start", 1, NOW, NOW, VmState.STOPPED, false, null, null, null);
+            "o",
+            CommandType.START,
+            "start",
+            1,
+            NOW,
+            NOW,
+            VmState.STOPPED,
+            false,
+            null,
+            null,
+            null,
+            null);
     for (VmState s : VmState.values()) {
       if (!s.isTransitional()) {
         assertThatThrownBy(() -> vm(s, op)).isInstanceOf(IllegalStateException.class);
@@ -51,6 +62,7 @@ class VmTest {
                     NOW,
                     VmState.STOPPED,
                     false,
+                    null,
                     null,
                     null,
                     null))

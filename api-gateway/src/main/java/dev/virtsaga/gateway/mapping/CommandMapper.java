@@ -45,6 +45,27 @@ public final class CommandMapper {
         RequestFingerprint.of("POST", "/v1/vms/" + vmId + "/actions/" + action, options));
   }
 
+  /** A validated reconfigure body applied to the VM's current spec, as a command. */
+  public static CommandRequest reconfigure(
+      String vmId, VmSpec current, dev.virtsaga.gateway.rest.ReconfigureVmRequest body) {
+    VmSpec target =
+        new VmSpec(
+            current.name(),
+            current.provider(),
+            body.cpus() != null ? body.cpus() : current.cpus(),
+            body.memoryMiB() != null ? body.memoryMiB() : current.memoryMiB(),
+            body.diskGiB() != null ? body.diskGiB() : current.diskGiB(),
+            current.image(),
+            current.labels());
+    return new CommandRequest(
+        CommandType.RECONFIGURE,
+        vmId,
+        target,
+        null,
+        null,
+        RequestFingerprint.of("PATCH", "/v1/vms/" + vmId, body));
+  }
+
   public static CommandRequest delete(String vmId) {
     return new CommandRequest(
         CommandType.DELETE,

@@ -1,11 +1,13 @@
 package dev.virtsaga.gateway.rest;
 
 import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
 import dev.virtsaga.gateway.CommandReceipt;
 import dev.virtsaga.gateway.FieldError;
 import dev.virtsaga.gateway.InvalidRequestException;
 import dev.virtsaga.gateway.NotFoundException;
+import dev.virtsaga.gateway.NotSupportedException;
 import dev.virtsaga.gateway.Tenant;
 import dev.virtsaga.gateway.config.GatewayConfig;
 import dev.virtsaga.gateway.mapping.CommandMapper;
@@ -20,6 +22,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -183,6 +186,64 @@ public class VmResource {
     validator.validateIdempotencyKey(idempotencyKey);
     validator.validateAction(action, body);
     return submit(t, idempotencyKey, requestId, CommandMapper.action(vmId, type, body));
+  }
+
+  @PATCH
+  @Path("/{id}")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Reconfigure a VM",
+      description =
+          "Changes CPUs, memory or root disk size of a running or stopped VM; the VM passes"
+              + " through RECONFIGURING and returns to its state with the new spec")
+  @APIResponse(
+      responseCode = "202",
+      description = "Command accepted; follow the operation at Location",
+      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "Invalid request",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "404",
+      description = "No such VM",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "409",
+      description = "An operation is in flight on the VM",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "422",
+      description =
+          "Not supported by the provider, a disk that would shrink, or Idempotency-Key reuse",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Uni<Response> reconfigure(
+      @HeaderParam(Tenant.HEADER) String tenant,
+      @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+      @HeaderParam(REQUEST_ID) String requestId,
+      @PathParam("id") String vmId,
+      ReconfigureVmRequest body) {
+    Tenant t = Tenant.fromHeader(tenant);
+    validator.validateIdempotencyKey(idempotencyKey);
+    validator.validateReconfigure(body);
+    VmSpec current = queries.get(t.id(), vmId).spec();
+    if (body.diskGiB() != null && body.diskGiB() < current.diskGiB()) {
+      throw new NotSupportedException(
+          "a disk cannot shrink: " + current.diskGiB() + " GiB now, " + body.diskGiB() + " asked");
+    }
+    return submit(t, idempotencyKey, requestId, CommandMapper.reconfigure(vmId, current, body));
   }
 
   @DELETE

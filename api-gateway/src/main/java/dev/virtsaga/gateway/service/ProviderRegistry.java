@@ -27,7 +27,9 @@ public class ProviderRegistry {
           CommandType.SUSPEND,
           "SUSPEND_RESUME",
           CommandType.RESUME,
-          "SUSPEND_RESUME");
+          "SUSPEND_RESUME",
+          CommandType.RECONFIGURE,
+          "RECONFIGURE");
 
   private final Map<String, ProviderStatus> providers = new ConcurrentHashMap<>();
 

@@ -68,6 +68,16 @@ public class RequestValidator {
     throwIfAny(errors);
   }
 
+  /** Checks a reconfigure body: at least one size, each in range. */
+  public void validateReconfigure(dev.virtsaga.gateway.rest.ReconfigureVmRequest body) {
+    if (body == null || body.isEmpty()) {
+      throw new InvalidRequestException(
+          "Nothing to change",
+          List.of(new FieldError("body", "give at least one of cpus, memoryMiB, diskGiB")));
+    }
+    throwIfAny(new ArrayList<>(violations(body)));
+  }
+
   /** Checks an action body; only {@code stop} takes options. */
   public void validateAction(String action, ActionRequest body) {
     if (body == null) {

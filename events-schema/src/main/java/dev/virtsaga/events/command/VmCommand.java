@@ -9,7 +9,8 @@ import java.time.Instant;
  * A command on {@code vm.commands.v1}, keyed by vmId. The operation id is chosen by the gateway so
  * a client can follow it before the orchestrator has seen the command.
  *
- * @param spec the VM to create ({@link CommandType#CREATE} only)
+ * @param spec the VM to create ({@link CommandType#CREATE}), or the VM as it should become ({@link
+ *     CommandType#RECONFIGURE})
  * @param force stop: power off at once instead of a graceful shutdown first
  * @param gracefulTimeoutSeconds stop: how long a graceful shutdown may take before it is forced
  */

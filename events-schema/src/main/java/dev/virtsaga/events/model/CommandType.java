@@ -8,5 +8,6 @@ public enum CommandType {
   REBOOT,
   SUSPEND,
   RESUME,
+  RECONFIGURE,
   DELETE
 }

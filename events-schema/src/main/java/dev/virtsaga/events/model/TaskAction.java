@@ -9,5 +9,6 @@ public enum TaskAction {
   SHUTDOWN_GRACEFUL,
   REBOOT,
   SUSPEND,
-  RESUME
+  RESUME,
+  RECONFIGURE
 }

@@ -10,7 +10,7 @@ import java.time.Instant;
  *
  * @param idempotencyKey {@code operationId:step}; a worker that sees it twice does the work once
  * @param deadline a worker drops the task (failing it with TIMEOUT) once this has passed
- * @param spec the VM's spec, for CREATE
+ * @param spec the VM's spec, for CREATE; the spec it should get, for RECONFIGURE
  * @param providerRef the hypervisor's id of the VM, once known
  */
 public record TaskRequested(

@@ -38,7 +38,8 @@ public final class VmMapper {
               Boolean.TRUE.equals(e.opCompensating),
               e.opRetryAt,
               readError(e.opCause),
-              e.opGracefulTimeout);
+              e.opGracefulTimeout,
+              e.opTarget == null ? null : Json.read(e.opTarget, VmSpec.class));
     }
     try {
       return new Vm(
@@ -86,6 +87,7 @@ public final class VmMapper {
     e.opRetryAt = op == null ? null : op.retryAt();
     e.opCause = op == null || op.cause() == null ? null : Json.write(op.cause());
     e.opGracefulTimeout = op == null ? null : op.gracefulTimeoutSeconds();
+    e.opTarget = op == null || op.target() == null ? null : Json.write(op.target());
     e.nextTimer = SagaEngine.nextTimer(vm);
     e.version = vm.version();
     e.createdAt = vm.createdAt();

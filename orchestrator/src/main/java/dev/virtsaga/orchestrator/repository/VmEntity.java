@@ -68,6 +68,9 @@ public class VmEntity extends PanacheEntityBase {
   @Column(name = "op_graceful_timeout")
   public Integer opGracefulTimeout;
 
+  @Column(name = "op_target")
+  public String opTarget;
+
   @Column(name = "next_timer")
   public Instant nextTimer;
 

@@ -16,6 +16,7 @@ import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.model.ErrorType;
 import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.model.TaskError;
+import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
 import dev.virtsaga.events.task.TaskEvent;
 import dev.virtsaga.events.task.TaskRequested;
@@ -41,6 +42,8 @@ import java.util.random.RandomGenerator;
  * stop   : shutdown (graceful) → power-off at its deadline or on its failure ; power-off as start
  * reboot : reboot                                    ; failure: RUNNING; timeout: FAILED
  * suspend: suspend / resume: resume                  ; failure: back to origin; timeout: FAILED
+ * reconfigure: reconfigure (RUNNING/STOPPED → RECONFIGURING → back, with the new spec)
+ *                                                    ; failure: back, spec unchanged; timeout: FAILED
  * delete : delete (pre-empts any operation)          ; NOT_FOUND counts as deleted; else FAILED
  * </pre>
  *
@@ -94,6 +97,7 @@ public final class SagaEngine {
           case REBOOT -> Trigger.REBOOT;
           case SUSPEND -> Trigger.SUSPEND;
           case RESUME -> Trigger.RESUME;
+          case RECONFIGURE -> Trigger.RECONFIGURE;
           default -> throw new IllegalStateException("unhandled command " + cmd.type());
         };
     if (VmStateMachine.next(current.state(), trigger).isEmpty()) {
@@ -103,10 +107,17 @@ public final class SagaEngine {
           "cannot " + cmd.type().name().toLowerCase() + " a VM that is " + current.state(),
           now);
     }
+    if (cmd.type() == CommandType.RECONFIGURE) {
+      String invalid = invalidReconfiguration(current.spec(), cmd.spec());
+      if (invalid != null) {
+        return reject(cmd, RejectReason.INVALID, invalid, now);
+      }
+    }
     Change c = new Change(current, now);
     Steps first =
         switch (cmd.type()) {
           case START -> Steps.START;
+          case RECONFIGURE -> Steps.RECONFIGURE;
           case REBOOT -> Steps.REBOOT;
           case SUSPEND -> Steps.SUSPEND;
           case RESUME -> Steps.RESUME;
@@ -127,10 +138,29 @@ public final class SagaEngine {
             false,
             null,
             null,
-            cmd.gracefulTimeoutSeconds());
+            cmd.gracefulTimeoutSeconds(),
+            cmd.type() == CommandType.RECONFIGURE ? cmd.spec() : null);
     c.accept(cmd, op);
     c.dispatch(trigger, first, op);
     return c.decision();
+  }
+
+  /** Why a reconfiguration cannot be taken; null when it can. */
+  private static String invalidReconfiguration(VmSpec current, VmSpec target) {
+    if (target == null) {
+      return "reconfigure needs the spec the VM should get";
+    }
+    if (!target.provider().equals(current.provider()) || !target.name().equals(current.name())) {
+      return "reconfigure changes sizes only, not the name or provider";
+    }
+    if (target.diskGiB() < current.diskGiB()) {
+      return "a disk cannot shrink ("
+          + current.diskGiB()
+          + " GiB now, "
+          + target.diskGiB()
+          + " asked)";
+    }
+    return null;
   }
 
   private Decision create(Vm current, VmCommand cmd, Instant now) {
@@ -153,6 +183,7 @@ public final class SagaEngine {
             now,
             VmState.PENDING,
             false,
+            null,
             null,
             null,
             null);
@@ -207,6 +238,7 @@ public final class SagaEngine {
             now,
             origin,
             false,
+            null,
             null,
             null,
             null);
@@ -298,6 +330,7 @@ public final class SagaEngine {
       case REBOOT -> c.finish(Trigger.REBOOTED, PowerState.ON);
       case SUSPEND -> c.finish(Trigger.SUSPENDED, PowerState.PAUSED);
       case RESUME -> c.finish(Trigger.RESUMED, PowerState.ON);
+      case RECONFIGURE -> c.reconfigured(op.target());
       case DELETE -> c.finish(Trigger.DELETED, PowerState.NOT_FOUND);
       case ROLLBACK -> c.fail(op.cause(), PowerState.NOT_FOUND);
     }
@@ -318,7 +351,7 @@ public final class SagaEngine {
         }
       }
       case SHUTDOWN -> c.escalate(error);
-      case POWER_OFF, REBOOT, SUSPEND, RESUME -> {
+      case POWER_OFF, REBOOT, SUSPEND, RESUME, RECONFIGURE -> {
         if (timedOut) {
           c.fail(error, PowerState.UNKNOWN);
         } else {
@@ -456,7 +489,7 @@ public final class SagaEngine {
               op.attempt(),
               op.idempotencyKey(),
               op.deadline(),
-              step == Steps.PROVISION ? vm.spec() : null,
+              step == Steps.PROVISION ? vm.spec() : step == Steps.RECONFIGURE ? op.target() : null,
               vm.providerRef()));
     }
 
@@ -479,6 +512,16 @@ public final class SagaEngine {
       events.add(
           new OperationFailed(
               vm.id(), op.id(), op.type(), op.step(), error.type(), error.message(), now));
+    }
+
+    /** The VM has its new sizes: it takes the target spec and returns to where it began. */
+    void reconfigured(VmSpec target) {
+      Operation op = vm.operation();
+      VmState from = vm.state();
+      vm = vm.withSpec(target).with(op.origin(), null).withLastError(null).bumped(now);
+      events.add(
+          new StateChanged(vm.id(), from, vm.state(), vm.version(), op.id(), "reconfigured", now));
+      events.add(new OperationSucceeded(vm.id(), op.id(), op.type(), now));
     }
 
     /** The provider refused cleanly (nothing changed): back to the state the operation began in. */

@@ -16,6 +16,7 @@ public enum Steps {
   REBOOT("reboot", TaskAction.REBOOT, VmState.REBOOTING, null),
   SUSPEND("suspend", TaskAction.SUSPEND, VmState.SUSPENDING, PowerState.PAUSED),
   RESUME("resume", TaskAction.RESUME, VmState.RESUMING, PowerState.ON),
+  RECONFIGURE("reconfigure", TaskAction.RECONFIGURE, VmState.RECONFIGURING, null),
   DELETE("delete", TaskAction.DELETE, VmState.DELETING, null),
   /** Compensation of a failed create: remove whatever the provider made. */
   ROLLBACK("rollback-delete", TaskAction.DELETE, null, null);

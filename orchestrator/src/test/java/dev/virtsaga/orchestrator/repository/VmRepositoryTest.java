@@ -75,6 +75,7 @@ class VmRepositoryTest {
             false,
             NOW.plusSeconds(1),
             null,
+            null,
             null);
     return new Vm(
         id,

@@ -497,4 +497,75 @@ class SagaEngineTest {
     Vm timedOut = apply(stopping, engine.onTimer(stopping, stopping.operation().deadline()));
     assertThat(timedOut.state()).isEqualTo(VmState.FAILED);
   }
+
+  private static VmCommand reconfigure(String op, VmSpec target) {
+    return new VmCommand(op, "vm-1", "t1", CommandType.RECONFIGURE, T0, target, null, null, null);
+  }
+
+  @Test
+  void reconfigureGivesTheVmItsNewSpecAndReturnsItWhereItWas() {
+    Vm vm = running();
+    VmSpec bigger = new VmSpec("web", "libvirt", 4, 1024, 0, null, null);
+    Decision d = engine.onCommand(vm, reconfigure("op-rc", bigger), now);
+    assertThat(states(d)).containsExactly(VmState.RECONFIGURING);
+    assertThat(d.tasks())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.action()).isEqualTo(TaskAction.RECONFIGURE);
+              assertThat(t.spec()).isEqualTo(bigger);
+            });
+    Vm reconfiguring = apply(vm, d);
+    assertThat(reconfiguring.spec()).isEqualTo(SPEC);
+    Decision done = engine.onTaskEvent(reconfiguring, ok(d.tasks().get(0), PowerState.ON), now);
+    assertThat(states(done)).containsExactly(VmState.RUNNING);
+    assertThat(done.events()).last().isInstanceOf(OperationSucceeded.class);
+    Vm after = apply(reconfiguring, done);
+    assertThat(after.spec()).isEqualTo(bigger);
+    assertThat(after.operation()).isNull();
+  }
+
+  @Test
+  void aReconfigurationTheProviderCannotDoLeavesTheSpecAsItWas() {
+    Vm vm = running();
+    Decision d =
+        engine.onCommand(
+            vm, reconfigure("op-rc", new VmSpec("web", "libvirt", 64, 256, 0, null, null)), now);
+    Vm reconfiguring = apply(vm, d);
+    Vm refused =
+        apply(
+            reconfiguring,
+            engine.onTaskEvent(
+                reconfiguring, fail(d.tasks().get(0), ErrorType.NOT_SUPPORTED), now));
+    assertThat(refused.state()).isEqualTo(VmState.RUNNING);
+    assertThat(refused.spec()).isEqualTo(SPEC);
+    assertThat(refused.lastError().type()).isEqualTo(ErrorType.NOT_SUPPORTED);
+  }
+
+  @Test
+  void reconfigureChangesSizesOnlyAndNeverShrinksADisk() {
+    Vm vm = running();
+    for (VmSpec bad :
+        new VmSpec[] {
+          null,
+          new VmSpec("other", "libvirt", 1, 256, 0, null, null),
+          new VmSpec("web", "vsphere", 1, 256, 0, null, null)
+        }) {
+      assertThat(engine.onCommand(vm, reconfigure("x", bad), now).events())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID));
+    }
+    Vm withDisk = vm.withSpec(new VmSpec("web", "libvirt", 1, 256, 10, null, null));
+    assertThat(
+            engine
+                .onCommand(
+                    withDisk,
+                    reconfigure("x", new VmSpec("web", "libvirt", 1, 256, 5, null, null)),
+                    now)
+                .events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class, r -> assertThat(r.message()).contains("cannot shrink"));
+  }
 }

@@ -11,6 +11,7 @@ import dev.virtsaga.providers.spi.ErrorType;
 import dev.virtsaga.providers.spi.PowerOp;
 import dev.virtsaga.providers.spi.PowerState;
 import dev.virtsaga.providers.spi.ProviderException;
+import dev.virtsaga.providers.spi.ReconfigureRequest;
 import java.time.Instant;
 import java.util.List;
 
@@ -27,8 +28,25 @@ public final class TaskMapping {
       case REBOOT -> PowerOp.REBOOT;
       case SUSPEND -> PowerOp.SUSPEND;
       case RESUME -> PowerOp.RESUME;
-      case CREATE, DELETE -> throw new IllegalArgumentException(action + " is not a power task");
+      case CREATE, DELETE, RECONFIGURE ->
+          throw new IllegalArgumentException(action + " is not a power task");
     };
+  }
+
+  /**
+   * The provider request of a RECONFIGURE task: the spec's CPUs and memory, and its root disk when
+   * it has one (which grows it, or adds it).
+   */
+  public static ReconfigureRequest reconfigureRequest(TaskRequested task) {
+    VmSpec spec = task.spec();
+    if (spec == null) {
+      throw ProviderException.invalidSpec("reconfigure task " + task.taskId() + " has no spec");
+    }
+    List<ReconfigureRequest.DiskChange> disks =
+        spec.diskGiB() > 0
+            ? List.of(new ReconfigureRequest.DiskChange("root", spec.diskGiB()))
+            : List.of();
+    return new ReconfigureRequest(spec.cpus(), spec.memoryMiB(), disks);
   }
 
   public static dev.virtsaga.events.model.PowerState toWire(PowerState power) {

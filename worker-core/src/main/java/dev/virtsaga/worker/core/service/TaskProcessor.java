@@ -5,10 +5,12 @@ import dev.virtsaga.events.model.TaskError;
 import dev.virtsaga.events.task.TaskEvent;
 import dev.virtsaga.events.task.TaskRequested;
 import dev.virtsaga.events.task.TaskStatus;
+import dev.virtsaga.providers.spi.Capability;
 import dev.virtsaga.providers.spi.PowerOp;
 import dev.virtsaga.providers.spi.PowerState;
 import dev.virtsaga.providers.spi.Provider;
 import dev.virtsaga.providers.spi.ProviderException;
+import dev.virtsaga.providers.spi.Reconfigurable;
 import dev.virtsaga.providers.spi.TaskState;
 import dev.virtsaga.providers.spi.VmDescription;
 import dev.virtsaga.worker.core.mapping.TaskMapping;
@@ -170,6 +172,11 @@ public final class TaskProcessor {
       case SHUTDOWN_GRACEFUL ->
           call(() -> provider.power(vmId, task.providerRef(), PowerOp.SHUTDOWN_GRACEFUL))
               .chain(() -> awaitOff(vmId, task.providerRef()));
+      case RECONFIGURE ->
+          call(() ->
+                  Capability.of(provider, Reconfigurable.class)
+                      .reconfigure(vmId, task.providerRef(), TaskMapping.reconfigureRequest(task)))
+              .chain(() -> describe(vmId, task.providerRef()));
       case POWER_ON, POWER_OFF, REBOOT, SUSPEND, RESUME ->
           call(() -> provider.power(vmId, task.providerRef(), TaskMapping.powerOp(task.action())))
               .chain(() -> describe(vmId, task.providerRef()));
