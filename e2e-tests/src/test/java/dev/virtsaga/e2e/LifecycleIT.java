@@ -119,6 +119,30 @@ class LifecycleIT {
       awaitOperation(resume, "SUCCEEDED");
       assertThat(api.state(vmId)).isEqualTo("RUNNING");
       assertThat(Hypervisor.power(vmId)).isEqualTo(PowerState.ON);
+      // snapshot: take, list, revert, delete — the VM stays RUNNING, locked meanwhile
+      Api.Answer snap = api.post("/v1/vms/" + vmId + "/snapshots", "{\"name\":\"before-upgrade\"}");
+      assertThat(snap.status()).isEqualTo(202);
+      String snapshotId = snap.body().path("operationId").asText();
+      awaitOperation(snap, "SUCCEEDED");
+      JsonNode snapshots = api.get("/v1/vms/" + vmId + "/snapshots").body().path("items");
+      assertThat(snapshots).hasSize(1);
+      assertThat(snapshots.get(0).path("id").asText()).isEqualTo(snapshotId);
+      assertThat(snapshots.get(0).path("name").asText()).isEqualTo("before-upgrade");
+      assertThat(snapshots.get(0).path("phase").asText()).isEqualTo("SUCCEEDED");
+      assertThat(api.post("/v1/vms/" + vmId + "/snapshots", "{\"name\":\"bad name!\"}").status())
+          .isEqualTo(400);
+      assertThat(api.post("/v1/vms/" + vmId + "/snapshots/nope/revert", null).status())
+          .isEqualTo(404);
+      Api.Answer revert =
+          api.post("/v1/vms/" + vmId + "/snapshots/" + snapshotId + "/revert", null);
+      assertThat(revert.status()).isEqualTo(202);
+      awaitOperation(revert, "SUCCEEDED");
+      assertThat(api.state(vmId)).isEqualTo("RUNNING");
+      assertThat(Hypervisor.power(vmId)).isEqualTo(PowerState.ON);
+      Api.Answer unsnap = api.delete("/v1/vms/" + vmId + "/snapshots/" + snapshotId);
+      assertThat(unsnap.status()).isEqualTo(202);
+      awaitOperation(unsnap, "SUCCEEDED");
+      assertThat(api.get("/v1/vms/" + vmId + "/snapshots").body().path("items")).isEmpty();
       // delete
       Api.Answer delete = api.delete("/v1/vms/" + vmId);
       assertThat(delete.status()).isEqualTo(202);

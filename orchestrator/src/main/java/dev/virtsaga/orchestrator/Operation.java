@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param cause the failure that started the compensation, reported once it has finished
  * @param gracefulTimeoutSeconds stop: the graceful shutdown budget before forcing power off
  * @param target reconfigure: the spec the VM gets when the operation succeeds
+ * @param subject snapshot operations: the snapshot's id
  */
 public record Operation(
     String id,
@@ -31,7 +32,8 @@ public record Operation(
     Instant retryAt,
     TaskError cause,
     Integer gracefulTimeoutSeconds,
-    VmSpec target) {
+    VmSpec target,
+    String subject) {
 
   public Operation {
     Objects.requireNonNull(id, "id");
@@ -63,7 +65,8 @@ public record Operation(
         null,
         cause,
         gracefulTimeoutSeconds,
-        target);
+        target,
+        subject);
   }
 
   public Operation compensate(String newStep, Instant newDeadline, TaskError why) {
@@ -79,7 +82,8 @@ public record Operation(
         null,
         why,
         gracefulTimeoutSeconds,
-        target);
+        target,
+        subject);
   }
 
   public Operation retryAt(Instant when) {
@@ -95,7 +99,8 @@ public record Operation(
         when,
         cause,
         gracefulTimeoutSeconds,
-        target);
+        target,
+        subject);
   }
 
   public Operation nextAttempt() {
@@ -111,6 +116,7 @@ public record Operation(
         null,
         cause,
         gracefulTimeoutSeconds,
-        target);
+        target,
+        subject);
   }
 }

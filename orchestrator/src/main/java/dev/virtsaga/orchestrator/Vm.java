@@ -1,18 +1,24 @@
 package dev.virtsaga.orchestrator;
 
+import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.model.TaskError;
 import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
 import dev.virtsaga.events.state.Condition;
+import dev.virtsaga.events.state.SnapshotView;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The VM aggregate. Immutable; every change makes a new one. Enforces invariant 1 of
- * ARCHITECTURE.md §3: a VM is in a transitional state exactly when an operation (which always has a
- * deadline) is attached.
+ * ARCHITECTURE.md §3: a VM in a transitional state always has an operation (which always has a
+ * deadline), and a VM in a stable state has one only while a snapshot operation runs — then it
+ * carries the {@code Locked} condition and its state does not change.
  */
 public record Vm(
     String id,
@@ -28,13 +34,29 @@ public record Vm(
     TaskError lastError,
     long version,
     Instant createdAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    List<SnapshotView> snapshots) {
+
+  /** The condition a VM carries while an operation on one of its sub-resources runs. */
+  public static final String LOCKED = "Locked";
+
+  /** Operations on sub-resources: they lock the VM instead of changing its state. */
+  public static final Set<CommandType> SUB_RESOURCE_OPERATIONS =
+      EnumSet.of(
+          CommandType.SNAPSHOT_CREATE, CommandType.SNAPSHOT_DELETE, CommandType.SNAPSHOT_REVERT);
 
   public Vm {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(state, "state");
-    if (state.isTransitional() != (operation != null)) {
+    conditions = conditions == null ? List.of() : List.copyOf(conditions);
+    boolean subResource = operation != null && SUB_RESOURCE_OPERATIONS.contains(operation.type());
+    boolean consistent =
+        state.isTransitional()
+            ? operation != null && !subResource
+            : operation == null
+                || (subResource && state != VmState.DELETED && isLocked(conditions));
+    if (!consistent) {
       throw new IllegalStateException(
           "VM "
               + id
@@ -42,11 +64,49 @@ public record Vm(
               + state
               + (operation == null
                   ? " without an operation"
-                  : " with operation " + operation.id()));
+                  : " with operation " + operation.id() + " (" + operation.type() + ")"));
     }
     observedPower = observedPower == null ? PowerState.UNKNOWN : observedPower;
-    conditions = conditions == null ? List.of() : List.copyOf(conditions);
     ips = ips == null ? List.of() : List.copyOf(ips);
+    snapshots = snapshots == null ? List.of() : List.copyOf(snapshots);
+  }
+
+  /** A VM without snapshots. */
+  public Vm(
+      String id,
+      String tenantId,
+      VmSpec spec,
+      VmState state,
+      Operation operation,
+      String providerRef,
+      PowerState observedPower,
+      List<Condition> conditions,
+      List<String> ips,
+      String lastOperationId,
+      TaskError lastError,
+      long version,
+      Instant createdAt,
+      Instant updatedAt) {
+    this(
+        id,
+        tenantId,
+        spec,
+        state,
+        operation,
+        providerRef,
+        observedPower,
+        conditions,
+        ips,
+        lastOperationId,
+        lastError,
+        version,
+        createdAt,
+        updatedAt,
+        List.of());
+  }
+
+  private static boolean isLocked(List<Condition> conditions) {
+    return conditions.stream().anyMatch(c -> LOCKED.equals(c.type()) && c.status());
   }
 
   public String provider() {
@@ -68,7 +128,8 @@ public record Vm(
         lastError,
         version,
         createdAt,
-        updatedAt);
+        updatedAt,
+        snapshots);
   }
 
   public Vm withOperation(Operation newOperation) {
@@ -90,7 +151,8 @@ public record Vm(
         lastError,
         version,
         createdAt,
-        updatedAt);
+        updatedAt,
+        snapshots);
   }
 
   public Vm withSpec(VmSpec newSpec) {
@@ -108,7 +170,8 @@ public record Vm(
         lastError,
         version,
         createdAt,
-        updatedAt);
+        updatedAt,
+        snapshots);
   }
 
   public Vm withLastError(TaskError error) {
@@ -126,7 +189,59 @@ public record Vm(
         error,
         version,
         createdAt,
-        updatedAt);
+        updatedAt,
+        snapshots);
+  }
+
+  /**
+   * Locks the VM for a sub-resource operation (state unchanged), or unlocks it when {@code
+   * newOperation} is null.
+   */
+  public Vm locked(Operation newOperation, String reason, Instant now) {
+    List<Condition> next = new ArrayList<>();
+    for (Condition c : conditions) {
+      if (!LOCKED.equals(c.type())) {
+        next.add(c);
+      }
+    }
+    if (newOperation != null) {
+      next.add(new Condition(LOCKED, true, reason, null, now));
+    }
+    return new Vm(
+        id,
+        tenantId,
+        spec,
+        state,
+        newOperation,
+        providerRef,
+        observedPower,
+        next,
+        ips,
+        newOperation != null ? newOperation.id() : lastOperationId,
+        lastError,
+        version,
+        createdAt,
+        updatedAt,
+        snapshots);
+  }
+
+  public Vm withSnapshots(List<SnapshotView> newSnapshots) {
+    return new Vm(
+        id,
+        tenantId,
+        spec,
+        state,
+        operation,
+        providerRef,
+        observedPower,
+        conditions,
+        ips,
+        lastOperationId,
+        lastError,
+        version,
+        createdAt,
+        updatedAt,
+        newSnapshots);
   }
 
   public Vm bumped(Instant now) {
@@ -144,6 +259,7 @@ public record Vm(
         lastError,
         version + 1,
         createdAt,
-        now);
+        now,
+        snapshots);
   }
 }

@@ -41,6 +41,7 @@ class VmTest {
             null,
             null,
             null,
+            null,
             null);
     for (VmState s : VmState.values()) {
       if (!s.isTransitional()) {
@@ -62,6 +63,7 @@ class VmTest {
                     NOW,
                     VmState.STOPPED,
                     false,
+                    null,
                     null,
                     null,
                     null,

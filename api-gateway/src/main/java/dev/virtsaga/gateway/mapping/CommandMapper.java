@@ -66,6 +66,30 @@ public final class CommandMapper {
         RequestFingerprint.of("PATCH", "/v1/vms/" + vmId, body));
   }
 
+  /** A snapshot command; a create's snapshot gets the id of its operation. */
+  public static CommandRequest snapshot(
+      String vmId, CommandType type, String snapshotId, String snapshotName) {
+    String path =
+        switch (type) {
+          case SNAPSHOT_CREATE -> "POST /v1/vms/" + vmId + "/snapshots";
+          case SNAPSHOT_DELETE -> "DELETE /v1/vms/" + vmId + "/snapshots/" + snapshotId;
+          case SNAPSHOT_REVERT -> "POST /v1/vms/" + vmId + "/snapshots/" + snapshotId + "/revert";
+          default -> throw new IllegalArgumentException(type + " is not a snapshot command");
+        };
+    return new CommandRequest(
+        type,
+        vmId,
+        null,
+        null,
+        null,
+        RequestFingerprint.of(
+            path.substring(0, path.indexOf(' ')),
+            path.substring(path.indexOf(' ') + 1),
+            snapshotName),
+        snapshotId,
+        snapshotName);
+  }
+
   public static CommandRequest delete(String vmId) {
     return new CommandRequest(
         CommandType.DELETE,
@@ -92,6 +116,8 @@ public final class CommandMapper {
         request.spec(),
         request.force(),
         request.gracefulTimeoutSeconds(),
-        requestId);
+        requestId,
+        request.type() == CommandType.SNAPSHOT_CREATE ? operationId : request.snapshotId(),
+        request.snapshotName());
   }
 }

@@ -3,6 +3,8 @@ package dev.virtsaga.gateway.rest;
 import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
+import dev.virtsaga.events.state.SnapshotView;
+import dev.virtsaga.events.state.VmSnapshot;
 import dev.virtsaga.gateway.CommandReceipt;
 import dev.virtsaga.gateway.FieldError;
 import dev.virtsaga.gateway.InvalidRequestException;
@@ -244,6 +246,136 @@ public class VmResource {
           "a disk cannot shrink: " + current.diskGiB() + " GiB now, " + body.diskGiB() + " asked");
     }
     return submit(t, idempotencyKey, requestId, CommandMapper.reconfigure(vmId, current, body));
+  }
+
+  @POST
+  @Path("/{id}/snapshots")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Take a snapshot",
+      description =
+          "The VM is locked (condition Locked) while the snapshot is taken; its state does not"
+              + " change. The snapshot's id is the operation id of this command.")
+  @APIResponse(
+      responseCode = "202",
+      description = "Command accepted; follow the operation at Location",
+      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(
+      responseCode = "400",
+      description = "Invalid request",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "409",
+      description = "An operation is in flight on the VM",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(
+      responseCode = "422",
+      description = "The provider cannot take snapshots, or Idempotency-Key reuse",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Uni<Response> createSnapshot(
+      @HeaderParam(Tenant.HEADER) String tenant,
+      @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+      @HeaderParam(REQUEST_ID) String requestId,
+      @PathParam("id") String vmId,
+      SnapshotRequest body) {
+    Tenant t = Tenant.fromHeader(tenant);
+    validator.validateIdempotencyKey(idempotencyKey);
+    validator.validateSnapshot(body);
+    return submit(
+        t,
+        idempotencyKey,
+        requestId,
+        CommandMapper.snapshot(vmId, CommandType.SNAPSHOT_CREATE, null, body.name()));
+  }
+
+  /** The snapshots of a VM. */
+  public record SnapshotList(List<SnapshotView> items) {}
+
+  @GET
+  @Path("/{id}/snapshots")
+  @Operation(summary = "List a VM's snapshots", description = "Oldest first, with their phase")
+  public SnapshotList snapshots(
+      @HeaderParam(Tenant.HEADER) String tenant, @PathParam("id") String vmId) {
+    VmSnapshot vm = queries.get(Tenant.fromHeader(tenant).id(), vmId);
+    return new SnapshotList(vm.snapshots() == null ? List.of() : vm.snapshots());
+  }
+
+  @DELETE
+  @Path("/{id}/snapshots/{sid}")
+  @Operation(summary = "Delete a snapshot")
+  @APIResponse(
+      responseCode = "202",
+      description = "Command accepted; follow the operation at Location",
+      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(
+      responseCode = "404",
+      description = "No such VM or snapshot",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Uni<Response> deleteSnapshot(
+      @HeaderParam(Tenant.HEADER) String tenant,
+      @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+      @HeaderParam(REQUEST_ID) String requestId,
+      @PathParam("id") String vmId,
+      @PathParam("sid") String snapshotId) {
+    return snapshotCommand(
+        tenant, idempotencyKey, requestId, vmId, snapshotId, CommandType.SNAPSHOT_DELETE);
+  }
+
+  @POST
+  @Path("/{id}/snapshots/{sid}/revert")
+  @Operation(
+      summary = "Revert a VM to a snapshot",
+      description = "The VM ends in the power state the snapshot captured")
+  @APIResponse(
+      responseCode = "202",
+      description = "Command accepted; follow the operation at Location",
+      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(
+      responseCode = "404",
+      description = "No such VM or snapshot",
+      content =
+          @Content(
+              mediaType = Problem.MEDIA_TYPE,
+              schema = @Schema(implementation = Problem.class)))
+  public Uni<Response> revertSnapshot(
+      @HeaderParam(Tenant.HEADER) String tenant,
+      @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+      @HeaderParam(REQUEST_ID) String requestId,
+      @PathParam("id") String vmId,
+      @PathParam("sid") String snapshotId) {
+    return snapshotCommand(
+        tenant, idempotencyKey, requestId, vmId, snapshotId, CommandType.SNAPSHOT_REVERT);
+  }
+
+  private Uni<Response> snapshotCommand(
+      String tenant,
+      String idempotencyKey,
+      String requestId,
+      String vmId,
+      String snapshotId,
+      CommandType type) {
+    Tenant t = Tenant.fromHeader(tenant);
+    validator.validateIdempotencyKey(idempotencyKey);
+    VmSnapshot vm = queries.get(t.id(), vmId);
+    boolean known =
+        vm.snapshots() != null && vm.snapshots().stream().anyMatch(s -> s.id().equals(snapshotId));
+    if (!known) {
+      throw new NotFoundException("VM " + vmId + " has no snapshot " + snapshotId);
+    }
+    return submit(
+        t, idempotencyKey, requestId, CommandMapper.snapshot(vmId, type, snapshotId, null));
   }
 
   @DELETE

@@ -8,6 +8,9 @@ import dev.virtsaga.events.model.VmSpec;
  *
  * @param vmId the target VM; {@code null} for {@link CommandType#CREATE}, which makes a new one
  * @param fingerprint hash of method, path and canonical body; equal for equal requests
+ * @param snapshotId snapshot delete / revert: the snapshot (a create's snapshot id is its operation
+ *     id)
+ * @param snapshotName snapshot create: its display name
  */
 public record CommandRequest(
     CommandType type,
@@ -15,4 +18,18 @@ public record CommandRequest(
     VmSpec spec,
     Boolean force,
     Integer gracefulTimeoutSeconds,
-    String fingerprint) {}
+    String fingerprint,
+    String snapshotId,
+    String snapshotName) {
+
+  /** A command that is not about a snapshot. */
+  public CommandRequest(
+      CommandType type,
+      String vmId,
+      VmSpec spec,
+      Boolean force,
+      Integer gracefulTimeoutSeconds,
+      String fingerprint) {
+    this(type, vmId, spec, force, gracefulTimeoutSeconds, fingerprint, null, null);
+  }
+}

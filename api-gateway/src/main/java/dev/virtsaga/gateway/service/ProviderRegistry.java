@@ -29,7 +29,13 @@ public class ProviderRegistry {
           CommandType.RESUME,
           "SUSPEND_RESUME",
           CommandType.RECONFIGURE,
-          "RECONFIGURE");
+          "RECONFIGURE",
+          CommandType.SNAPSHOT_CREATE,
+          "SNAPSHOTS",
+          CommandType.SNAPSHOT_DELETE,
+          "SNAPSHOTS",
+          CommandType.SNAPSHOT_REVERT,
+          "SNAPSHOTS");
 
   private final Map<String, ProviderStatus> providers = new ConcurrentHashMap<>();
 

@@ -78,6 +78,15 @@ public class RequestValidator {
     throwIfAny(new ArrayList<>(violations(body)));
   }
 
+  /** Checks a snapshot body. */
+  public void validateSnapshot(dev.virtsaga.gateway.rest.SnapshotRequest body) {
+    if (body == null) {
+      throw new InvalidRequestException(
+          "A request body is required", List.of(new FieldError("body", "must not be empty")));
+    }
+    throwIfAny(new ArrayList<>(violations(body)));
+  }
+
   /** Checks an action body; only {@code stop} takes options. */
   public void validateAction(String action, ActionRequest body) {
     if (body == null) {

@@ -13,6 +13,8 @@ import java.time.Instant;
  *     CommandType#RECONFIGURE})
  * @param force stop: power off at once instead of a graceful shutdown first
  * @param gracefulTimeoutSeconds stop: how long a graceful shutdown may take before it is forced
+ * @param snapshotId snapshot commands: the snapshot (chosen by the gateway on create)
+ * @param snapshotName snapshot create: its display name
  */
 public record VmCommand(
     String operationId,
@@ -23,4 +25,32 @@ public record VmCommand(
     @Opt VmSpec spec,
     @Opt Boolean force,
     @Opt Integer gracefulTimeoutSeconds,
-    @Opt String requestId) {}
+    @Opt String requestId,
+    @Opt String snapshotId,
+    @Opt String snapshotName) {
+
+  /** A command that is not about a snapshot. */
+  public VmCommand(
+      String operationId,
+      String vmId,
+      String tenantId,
+      CommandType type,
+      Instant requestedAt,
+      VmSpec spec,
+      Boolean force,
+      Integer gracefulTimeoutSeconds,
+      String requestId) {
+    this(
+        operationId,
+        vmId,
+        tenantId,
+        type,
+        requestedAt,
+        spec,
+        force,
+        gracefulTimeoutSeconds,
+        requestId,
+        null,
+        null);
+  }
+}

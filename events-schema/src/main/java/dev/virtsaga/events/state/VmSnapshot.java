@@ -13,9 +13,11 @@ import java.util.List;
  * deletion). Reading the topic from the beginning gives every live VM: list + watch for Kafka
  * users.
  *
- * @param operation the operation in flight; present exactly when the state is transitional
+ * @param operation the operation in flight: present when the state is transitional, and while a
+ *     snapshot operation runs on a stable VM (which then carries the {@code Locked} condition)
  * @param lastOperationId the most recent operation, finished or not
  * @param lastError why the last operation failed, if it did
+ * @param snapshots the VM's snapshots, oldest first
  */
 public record VmSnapshot(
     String vmId,
@@ -31,4 +33,40 @@ public record VmSnapshot(
     @Opt String lastOperationId,
     @Opt String providerRef,
     @Opt List<String> ips,
-    @Opt TaskError lastError) {}
+    @Opt TaskError lastError,
+    @Opt List<SnapshotView> snapshots) {
+
+  /** A snapshot of a VM without snapshots. */
+  public VmSnapshot(
+      String vmId,
+      String tenantId,
+      VmSpec spec,
+      VmState state,
+      PowerState observedPower,
+      List<Condition> conditions,
+      long version,
+      Instant createdAt,
+      Instant updatedAt,
+      OperationView operation,
+      String lastOperationId,
+      String providerRef,
+      List<String> ips,
+      TaskError lastError) {
+    this(
+        vmId,
+        tenantId,
+        spec,
+        state,
+        observedPower,
+        conditions,
+        version,
+        createdAt,
+        updatedAt,
+        operation,
+        lastOperationId,
+        providerRef,
+        ips,
+        lastError,
+        null);
+  }
+}

@@ -12,6 +12,7 @@ import java.time.Instant;
  * @param deadline a worker drops the task (failing it with TIMEOUT) once this has passed
  * @param spec the VM's spec, for CREATE; the spec it should get, for RECONFIGURE
  * @param providerRef the hypervisor's id of the VM, once known
+ * @param snapshotId snapshot tasks: VirtSaga's id of the snapshot (also its name on the provider)
  */
 public record TaskRequested(
     String taskId,
@@ -24,4 +25,34 @@ public record TaskRequested(
     String idempotencyKey,
     Instant deadline,
     @Opt VmSpec spec,
-    @Opt String providerRef) {}
+    @Opt String providerRef,
+    @Opt String snapshotId) {
+
+  /** A task that is not about a snapshot. */
+  public TaskRequested(
+      String taskId,
+      String operationId,
+      String vmId,
+      String provider,
+      String step,
+      TaskAction action,
+      int attempt,
+      String idempotencyKey,
+      Instant deadline,
+      VmSpec spec,
+      String providerRef) {
+    this(
+        taskId,
+        operationId,
+        vmId,
+        provider,
+        step,
+        action,
+        attempt,
+        idempotencyKey,
+        deadline,
+        spec,
+        providerRef,
+        null);
+  }
+}

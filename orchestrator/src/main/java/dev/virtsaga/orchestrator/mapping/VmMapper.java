@@ -9,6 +9,7 @@ import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
 import dev.virtsaga.events.state.Condition;
 import dev.virtsaga.events.state.OperationView;
+import dev.virtsaga.events.state.SnapshotView;
 import dev.virtsaga.events.state.VmSnapshot;
 import dev.virtsaga.orchestrator.Operation;
 import dev.virtsaga.orchestrator.Vm;
@@ -20,6 +21,7 @@ import java.util.List;
 public final class VmMapper {
   private static final TypeReference<List<Condition>> CONDITIONS = new TypeReference<>() {};
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+  private static final TypeReference<List<SnapshotView>> SNAPSHOTS = new TypeReference<>() {};
 
   private VmMapper() {}
 
@@ -39,7 +41,8 @@ public final class VmMapper {
               e.opRetryAt,
               readError(e.opCause),
               e.opGracefulTimeout,
-              e.opTarget == null ? null : Json.read(e.opTarget, VmSpec.class));
+              e.opTarget == null ? null : Json.read(e.opTarget, VmSpec.class),
+              e.opSubject);
     }
     try {
       return new Vm(
@@ -56,7 +59,8 @@ public final class VmMapper {
           readError(e.lastError),
           e.version,
           e.createdAt,
-          e.updatedAt);
+          e.updatedAt,
+          e.snapshots == null ? List.of() : Json.mapper().readValue(e.snapshots, SNAPSHOTS));
     } catch (java.io.IOException ex) {
       throw new IllegalStateException("corrupt row for VM " + e.id, ex);
     }
@@ -88,6 +92,8 @@ public final class VmMapper {
     e.opCause = op == null || op.cause() == null ? null : Json.write(op.cause());
     e.opGracefulTimeout = op == null ? null : op.gracefulTimeoutSeconds();
     e.opTarget = op == null || op.target() == null ? null : Json.write(op.target());
+    e.opSubject = op == null ? null : op.subject();
+    e.snapshots = Json.write(vm.snapshots());
     e.nextTimer = SagaEngine.nextTimer(vm);
     e.version = vm.version();
     e.createdAt = vm.createdAt();
@@ -114,7 +120,8 @@ public final class VmMapper {
         vm.lastOperationId(),
         vm.providerRef(),
         vm.ips(),
-        vm.lastError());
+        vm.lastError(),
+        vm.snapshots().isEmpty() ? null : vm.snapshots());
   }
 
   private static TaskError readError(String json) {

@@ -71,6 +71,11 @@ public class VmEntity extends PanacheEntityBase {
   @Column(name = "op_target")
   public String opTarget;
 
+  @Column(name = "op_subject")
+  public String opSubject;
+
+  public String snapshots;
+
   @Column(name = "next_timer")
   public Instant nextTimer;
 

@@ -18,6 +18,8 @@ import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.model.TaskError;
 import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
+import dev.virtsaga.events.state.SnapshotView;
+import dev.virtsaga.events.state.SnapshotView.SnapshotPhase;
 import dev.virtsaga.events.task.TaskEvent;
 import dev.virtsaga.events.task.TaskRequested;
 import dev.virtsaga.events.task.TaskStatus;
@@ -90,6 +92,9 @@ public final class SagaEngine {
               + ") is running",
           now);
     }
+    if (Vm.SUB_RESOURCE_OPERATIONS.contains(cmd.type())) {
+      return snapshot(current, cmd, now);
+    }
     Trigger trigger =
         switch (cmd.type()) {
           case START -> Trigger.START;
@@ -139,7 +144,8 @@ public final class SagaEngine {
             null,
             null,
             cmd.gracefulTimeoutSeconds(),
-            cmd.type() == CommandType.RECONFIGURE ? cmd.spec() : null);
+            cmd.type() == CommandType.RECONFIGURE ? cmd.spec() : null,
+            null);
     c.accept(cmd, op);
     c.dispatch(trigger, first, op);
     return c.decision();
@@ -186,6 +192,7 @@ public final class SagaEngine {
             null,
             null,
             null,
+            null,
             null);
     Vm pending =
         new Vm(
@@ -210,6 +217,77 @@ public final class SagaEngine {
     return c.decision();
   }
 
+  /** Snapshot create / delete / revert: the VM is locked, its state does not change. */
+  private Decision snapshot(Vm current, VmCommand cmd, Instant now) {
+    if (!SNAPSHOTTABLE.contains(current.state())) {
+      return reject(
+          cmd, RejectReason.INVALID_STATE, "cannot snapshot a VM that is " + current.state(), now);
+    }
+    String sid = cmd.snapshotId();
+    if (sid == null || sid.isBlank()) {
+      return reject(cmd, RejectReason.INVALID, "a snapshot command needs a snapshotId", now);
+    }
+    SnapshotView existing =
+        current.snapshots().stream().filter(s -> s.id().equals(sid)).findFirst().orElse(null);
+    List<SnapshotView> snapshots = new ArrayList<>(current.snapshots());
+    Steps step;
+    switch (cmd.type()) {
+      case SNAPSHOT_CREATE -> {
+        if (existing != null) {
+          return reject(cmd, RejectReason.ALREADY_EXISTS, "snapshot " + sid + " exists", now);
+        }
+        String name = cmd.snapshotName() == null ? sid : cmd.snapshotName();
+        snapshots.add(new SnapshotView(sid, name, SnapshotPhase.IN_PROGRESS, now, null));
+        step = Steps.SNAPSHOT_CREATE;
+      }
+      case SNAPSHOT_DELETE, SNAPSHOT_REVERT -> {
+        if (existing == null) {
+          return reject(cmd, RejectReason.NOT_FOUND, "no snapshot " + sid, now);
+        }
+        if (cmd.type() == CommandType.SNAPSHOT_REVERT
+            && existing.phase() != SnapshotPhase.SUCCEEDED) {
+          return reject(
+              cmd, RejectReason.INVALID_STATE, "snapshot " + sid + " is " + existing.phase(), now);
+        }
+        if (cmd.type() == CommandType.SNAPSHOT_DELETE) {
+          snapshots.set(
+              snapshots.indexOf(existing), withPhase(existing, SnapshotPhase.DELETING, null));
+          step = Steps.SNAPSHOT_DELETE;
+        } else {
+          step = Steps.SNAPSHOT_REVERT;
+        }
+      }
+      default -> throw new IllegalStateException("not a snapshot command: " + cmd.type());
+    }
+    Operation op =
+        new Operation(
+            cmd.operationId(),
+            cmd.type(),
+            step.id(),
+            1,
+            now.plus(settings.powerTimeout()),
+            now,
+            current.state(),
+            false,
+            null,
+            null,
+            null,
+            null,
+            sid);
+    Change c = new Change(current.withSnapshots(snapshots), now);
+    c.vm = c.vm.locked(op, step.id() + " " + sid, now);
+    c.accept(cmd, op);
+    c.send(step, op);
+    return c.decision();
+  }
+
+  private static final java.util.Set<VmState> SNAPSHOTTABLE =
+      java.util.EnumSet.of(VmState.RUNNING, VmState.STOPPED, VmState.SUSPENDED);
+
+  private static SnapshotView withPhase(SnapshotView s, SnapshotPhase phase, String message) {
+    return new SnapshotView(s.id(), s.name(), phase, s.createdAt(), message);
+  }
+
   private Decision delete(Vm current, VmCommand cmd, Instant now) {
     if (VmStateMachine.next(current.state(), Trigger.DELETE).isEmpty()) {
       return reject(cmd, RejectReason.CONFLICT, "VM is already " + current.state(), now);
@@ -227,6 +305,9 @@ public final class SagaEngine {
               "pre-empted by delete " + cmd.operationId(),
               now));
     }
+    if (running != null && Vm.SUB_RESOURCE_OPERATIONS.contains(running.type())) {
+      c.vm = c.vm.locked(null, null, now);
+    }
     VmState origin = running != null ? running.origin() : current.state();
     Operation op =
         new Operation(
@@ -238,6 +319,7 @@ public final class SagaEngine {
             now,
             origin,
             false,
+            null,
             null,
             null,
             null,
@@ -283,7 +365,8 @@ public final class SagaEngine {
     if (step.provenBy() != null && step.provenBy() == ev.power()) {
       return succeeded(vm, step, ev, now); // e.g. power-off of a VM that is already off
     }
-    if ((step == Steps.DELETE || step == Steps.ROLLBACK) && error.type() == ErrorType.NOT_FOUND) {
+    if ((step == Steps.DELETE || step == Steps.ROLLBACK || step == Steps.SNAPSHOT_DELETE)
+        && error.type() == ErrorType.NOT_FOUND) {
       return succeeded(vm, step, ev, now);
     }
     if (error.retryable() && op.attempt() < settings.maxAttempts()) {
@@ -333,6 +416,7 @@ public final class SagaEngine {
       case RECONFIGURE -> c.reconfigured(op.target());
       case DELETE -> c.finish(Trigger.DELETED, PowerState.NOT_FOUND);
       case ROLLBACK -> c.fail(op.cause(), PowerState.NOT_FOUND);
+      case SNAPSHOT_CREATE, SNAPSHOT_DELETE, SNAPSHOT_REVERT -> c.snapshotDone(step, null);
     }
     return c.decision();
   }
@@ -359,6 +443,7 @@ public final class SagaEngine {
         }
       }
       case DELETE -> c.fail(error, null);
+      case SNAPSHOT_CREATE, SNAPSHOT_DELETE, SNAPSHOT_REVERT -> c.snapshotDone(step, error);
       case ROLLBACK ->
           c.fail(
               TaskError.of(
@@ -490,7 +575,8 @@ public final class SagaEngine {
               op.idempotencyKey(),
               op.deadline(),
               step == Steps.PROVISION ? vm.spec() : step == Steps.RECONFIGURE ? op.target() : null,
-              vm.providerRef()));
+              vm.providerRef(),
+              op.subject()));
     }
 
     /** The operation succeeded: leave the transitional state. */
@@ -512,6 +598,53 @@ public final class SagaEngine {
       events.add(
           new OperationFailed(
               vm.id(), op.id(), op.type(), op.step(), error.type(), error.message(), now));
+    }
+
+    /**
+     * A snapshot operation ended ({@code error} null = succeeded): the snapshot takes its new
+     * phase, the VM is unlocked; after a revert the VM's state follows the power the provider
+     * reports.
+     */
+    void snapshotDone(Steps step, TaskError error) {
+      Operation op = vm.operation();
+      List<SnapshotView> next = new ArrayList<>();
+      for (SnapshotView s : vm.snapshots()) {
+        if (!s.id().equals(op.subject())) {
+          next.add(s);
+        } else if (step == Steps.SNAPSHOT_CREATE) {
+          next.add(
+              withPhase(
+                  s,
+                  error == null ? SnapshotPhase.SUCCEEDED : SnapshotPhase.FAILED,
+                  error == null ? null : error.message()));
+        } else if (step == Steps.SNAPSHOT_DELETE && error != null) {
+          next.add(withPhase(s, SnapshotPhase.SUCCEEDED, "delete failed: " + error.message()));
+        } else if (step == Steps.SNAPSHOT_REVERT) {
+          next.add(s);
+        }
+      }
+      vm = vm.locked(null, null, now).withSnapshots(next).withLastError(error);
+      if (step == Steps.SNAPSHOT_REVERT && error == null) {
+        VmState after =
+            switch (vm.observedPower()) {
+              case ON -> VmState.RUNNING;
+              case OFF -> VmState.STOPPED;
+              case PAUSED -> VmState.SUSPENDED;
+              default -> vm.state();
+            };
+        if (after != vm.state()) {
+          VmState from = vm.state();
+          vm = vm.with(after, null).bumped(now);
+          events.add(
+              new StateChanged(
+                  vm.id(), from, after, vm.version(), op.id(), "reverted to " + op.subject(), now));
+        }
+      }
+      events.add(
+          error == null
+              ? new OperationSucceeded(vm.id(), op.id(), op.type(), now)
+              : new OperationFailed(
+                  vm.id(), op.id(), op.type(), op.step(), error.type(), error.message(), now));
     }
 
     /** The VM has its new sizes: it takes the target spec and returns to where it began. */

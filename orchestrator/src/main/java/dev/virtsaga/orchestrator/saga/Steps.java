@@ -17,6 +17,9 @@ public enum Steps {
   SUSPEND("suspend", TaskAction.SUSPEND, VmState.SUSPENDING, PowerState.PAUSED),
   RESUME("resume", TaskAction.RESUME, VmState.RESUMING, PowerState.ON),
   RECONFIGURE("reconfigure", TaskAction.RECONFIGURE, VmState.RECONFIGURING, null),
+  SNAPSHOT_CREATE("snapshot-create", TaskAction.SNAPSHOT_CREATE, null, null),
+  SNAPSHOT_DELETE("snapshot-delete", TaskAction.SNAPSHOT_DELETE, null, null),
+  SNAPSHOT_REVERT("snapshot-revert", TaskAction.SNAPSHOT_REVERT, null, null),
   DELETE("delete", TaskAction.DELETE, VmState.DELETING, null),
   /** Compensation of a failed create: remove whatever the provider made. */
   ROLLBACK("rollback-delete", TaskAction.DELETE, null, null);

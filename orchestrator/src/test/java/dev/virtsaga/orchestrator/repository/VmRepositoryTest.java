@@ -76,6 +76,7 @@ class VmRepositoryTest {
             NOW.plusSeconds(1),
             null,
             null,
+            null,
             null);
     return new Vm(
         id,

@@ -21,6 +21,7 @@ import dev.virtsaga.events.model.TaskAction;
 import dev.virtsaga.events.model.TaskError;
 import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
+import dev.virtsaga.events.state.SnapshotView;
 import dev.virtsaga.events.task.TaskEvent;
 import dev.virtsaga.events.task.TaskRequested;
 import dev.virtsaga.events.task.TaskStatus;
@@ -72,7 +73,13 @@ class SagaEngineTest {
       return before;
     }
     Vm vm = d.vm();
-    assertThat(vm.state().isTransitional()).isEqualTo(vm.operation() != null);
+    if (vm.state().isTransitional()) {
+      assertThat(vm.operation()).isNotNull();
+    } else {
+      assertThat(vm.operation() == null || locked(vm))
+          .as("an operation on a stable VM locks it")
+          .isTrue();
+    }
     if (before != null) {
       assertThat(vm.version()).isGreaterThan(before.version());
     }
@@ -567,5 +574,103 @@ class SagaEngineTest {
         .singleElement()
         .isInstanceOfSatisfying(
             CommandRejected.class, r -> assertThat(r.message()).contains("cannot shrink"));
+  }
+
+  private static VmCommand snap(String op, CommandType type, String sid) {
+    return new VmCommand(op, "vm-1", "t1", type, T0, null, null, null, null, sid, "before-upgrade");
+  }
+
+  private static boolean locked(Vm vm) {
+    return vm.conditions().stream().anyMatch(c -> c.type().equals(Vm.LOCKED) && c.status());
+  }
+
+  @Test
+  void aSnapshotLocksTheVmWithoutChangingItsStateAndEndsSucceeded() {
+    Vm vm = running();
+    Decision d = engine.onCommand(vm, snap("op-s1", CommandType.SNAPSHOT_CREATE, "s1"), now);
+    assertThat(states(d)).isEmpty();
+    assertThat(d.tasks())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.action()).isEqualTo(TaskAction.SNAPSHOT_CREATE);
+              assertThat(t.snapshotId()).isEqualTo("s1");
+            });
+    Vm taking = apply(vm, d);
+    assertThat(taking.state()).isEqualTo(VmState.RUNNING);
+    assertThat(locked(taking)).isTrue();
+    assertThat(taking.snapshots())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.phase()).isEqualTo(SnapshotView.SnapshotPhase.IN_PROGRESS);
+              assertThat(s.name()).isEqualTo("before-upgrade");
+            });
+    // one operation per VM holds for sub-resources too
+    assertThat(engine.onCommand(taking, cmd("op-x", CommandType.REBOOT), now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.CONFLICT));
+    Decision done = engine.onTaskEvent(taking, ok(d.tasks().get(0), PowerState.ON), now);
+    assertThat(done.events()).last().isInstanceOf(OperationSucceeded.class);
+    Vm taken = apply(taking, done);
+    assertThat(taken.state()).isEqualTo(VmState.RUNNING);
+    assertThat(taken.operation()).isNull();
+    assertThat(locked(taken)).isFalse();
+    assertThat(taken.snapshots().get(0).phase()).isEqualTo(SnapshotView.SnapshotPhase.SUCCEEDED);
+  }
+
+  @Test
+  void revertFollowsThePowerTheProviderReportsAndDeleteRemovesTheSnapshot() {
+    Vm vm = running();
+    Decision create = engine.onCommand(vm, snap("op-s1", CommandType.SNAPSHOT_CREATE, "s1"), now);
+    vm = apply(vm, create);
+    vm = apply(vm, engine.onTaskEvent(vm, ok(create.tasks().get(0), PowerState.ON), now));
+    assertThat(
+            engine.onCommand(vm, snap("op-x", CommandType.SNAPSHOT_REVERT, "nope"), now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.NOT_FOUND));
+    Decision revert = engine.onCommand(vm, snap("op-r", CommandType.SNAPSHOT_REVERT, "s1"), now);
+    vm = apply(vm, revert);
+    Decision reverted = engine.onTaskEvent(vm, ok(revert.tasks().get(0), PowerState.OFF), now);
+    assertThat(states(reverted)).containsExactly(VmState.STOPPED);
+    vm = apply(vm, reverted);
+    assertThat(locked(vm)).isFalse();
+    Decision delete = engine.onCommand(vm, snap("op-d", CommandType.SNAPSHOT_DELETE, "s1"), now);
+    vm = apply(vm, delete);
+    assertThat(vm.snapshots().get(0).phase()).isEqualTo(SnapshotView.SnapshotPhase.DELETING);
+    // already gone on the provider counts as deleted
+    vm = apply(vm, engine.onTaskEvent(vm, fail(delete.tasks().get(0), ErrorType.NOT_FOUND), now));
+    assertThat(vm.snapshots()).isEmpty();
+    assertThat(vm.state()).isEqualTo(VmState.STOPPED);
+  }
+
+  @Test
+  void aFailedOrTimedOutSnapshotIsMarkedFailedAndTheVmIsUnharmed() {
+    Vm vm = running();
+    Decision d = engine.onCommand(vm, snap("op-s1", CommandType.SNAPSHOT_CREATE, "s1"), now);
+    Vm taking = apply(vm, d);
+    Vm refused =
+        apply(
+            taking,
+            engine.onTaskEvent(taking, fail(d.tasks().get(0), ErrorType.NOT_SUPPORTED), now));
+    assertThat(refused.state()).isEqualTo(VmState.RUNNING);
+    assertThat(locked(refused)).isFalse();
+    assertThat(refused.snapshots().get(0).phase()).isEqualTo(SnapshotView.SnapshotPhase.FAILED);
+    Vm timedOut = apply(taking, engine.onTimer(taking, taking.operation().deadline()));
+    assertThat(timedOut.state()).isEqualTo(VmState.RUNNING);
+    assertThat(timedOut.operation()).isNull();
+    assertThat(timedOut.snapshots().get(0).phase()).isEqualTo(SnapshotView.SnapshotPhase.FAILED);
+  }
+
+  @Test
+  void deletingTheVmPreEmptsASnapshotAndUnlocksIt() {
+    Vm vm = running();
+    Vm taking =
+        apply(vm, engine.onCommand(vm, snap("op-s1", CommandType.SNAPSHOT_CREATE, "s1"), now));
+    Vm deleting = apply(taking, engine.onCommand(taking, cmd("op-d", CommandType.DELETE), now));
+    assertThat(deleting.state()).isEqualTo(VmState.DELETING);
+    assertThat(locked(deleting)).isFalse();
   }
 }

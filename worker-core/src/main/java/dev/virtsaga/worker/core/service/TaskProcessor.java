@@ -11,6 +11,8 @@ import dev.virtsaga.providers.spi.PowerState;
 import dev.virtsaga.providers.spi.Provider;
 import dev.virtsaga.providers.spi.ProviderException;
 import dev.virtsaga.providers.spi.Reconfigurable;
+import dev.virtsaga.providers.spi.SnapshotInfo;
+import dev.virtsaga.providers.spi.Snapshots;
 import dev.virtsaga.providers.spi.TaskState;
 import dev.virtsaga.providers.spi.VmDescription;
 import dev.virtsaga.worker.core.mapping.TaskMapping;
@@ -172,6 +174,35 @@ public final class TaskProcessor {
       case SHUTDOWN_GRACEFUL ->
           call(() -> provider.power(vmId, task.providerRef(), PowerOp.SHUTDOWN_GRACEFUL))
               .chain(() -> awaitOff(vmId, task.providerRef()));
+      case SNAPSHOT_CREATE ->
+          call(() -> snapshots().createSnapshot(vmId, task.providerRef(), task.snapshotId(), null))
+              .chain(() -> describe(vmId, task.providerRef()));
+      case SNAPSHOT_DELETE ->
+          findSnapshot(task)
+              .chain(
+                  found ->
+                      found == null
+                          ? Uni.createFrom().voidItem()
+                          : call(
+                              () ->
+                                  snapshots()
+                                      .deleteSnapshot(
+                                          vmId, task.providerRef(), found.snapshotId())))
+              .chain(() -> describe(vmId, task.providerRef()));
+      case SNAPSHOT_REVERT ->
+          findSnapshot(task)
+              .chain(
+                  found -> {
+                    if (found == null) {
+                      throw ProviderException.notFound(
+                          "VM " + vmId + " has no snapshot " + task.snapshotId());
+                    }
+                    return call(
+                        () ->
+                            snapshots()
+                                .revertSnapshot(vmId, task.providerRef(), found.snapshotId()));
+                  })
+              .chain(() -> describe(vmId, task.providerRef()));
       case RECONFIGURE ->
           call(() ->
                   Capability.of(provider, Reconfigurable.class)
@@ -181,6 +212,21 @@ public final class TaskProcessor {
           call(() -> provider.power(vmId, task.providerRef(), TaskMapping.powerOp(task.action())))
               .chain(() -> describe(vmId, task.providerRef()));
     };
+  }
+
+  private Snapshots snapshots() {
+    return Capability.of(provider, Snapshots.class);
+  }
+
+  /** The provider's snapshot made for VirtSaga's snapshot id (its name), or null. */
+  private Uni<SnapshotInfo> findSnapshot(TaskRequested task) {
+    return call(() -> snapshots().listSnapshots(task.vmId(), task.providerRef()))
+        .map(
+            list ->
+                list.stream()
+                    .filter(s -> s.name().equals(task.snapshotId()))
+                    .findFirst()
+                    .orElse(null));
   }
 
   /** Polls describe until the VM is OFF; cancelled by the task's timeout. */
