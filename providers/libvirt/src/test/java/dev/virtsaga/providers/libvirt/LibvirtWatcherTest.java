@@ -66,7 +66,15 @@ class LibvirtWatcherTest {
     // When
     driver.defineUnmanaged(unmanaged, null);
     String vmId = create("watched");
+    // each change is observed before the next one: the watch reports current state, so changes
+    // made faster than it reads them may be coalesced
+    await()
+        .atMost(CALL)
+        .until(() -> watch.getItems().stream().anyMatch(e -> e.type() == Type.ADDED));
     provider.reconfigure(vmId, null, ReconfigureRequest.cpus(2)).await().atMost(CALL);
+    await()
+        .atMost(CALL)
+        .until(() -> watch.getItems().stream().anyMatch(e -> e.type() == Type.MODIFIED));
     provider.delete(vmId, null).await().atMost(CALL);
     driver.undefine(unmanaged);
 
