@@ -31,7 +31,14 @@ class OpenApiAndHealthTest {
         .body("paths", hasKey("/v1/operations/{id}"))
         .body("paths", hasKey("/v1/events"))
         .body("paths.'/v1/vms'.post.responses", hasKey("202"))
-        .body("paths.'/v1/vms'.post.responses", hasKey("400"));
+        .body("paths.'/v1/vms'.post.responses", hasKey("400"))
+        .body(
+            "paths.'/v1/vms'.post.responses.'400'.$ref",
+            equalTo("#/components/responses/Problem400"))
+        .body("components.responses", hasKey("Problem409"))
+        .body(
+            "components.responses.Problem409.content.'application/problem+json'.schema.$ref",
+            equalTo("#/components/schemas/Problem"));
   }
 
   @Test

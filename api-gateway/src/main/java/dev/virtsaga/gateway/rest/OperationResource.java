@@ -33,13 +33,7 @@ public class OperationResource {
   @APIResponse(
       responseCode = "200",
       content = @Content(schema = @Schema(implementation = OperationResponse.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such operation",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", ref = "Problem404")
   public Uni<OperationResponse> get(
       @HeaderParam(Tenant.HEADER) String tenant, @PathParam("id") String operationId) {
     return operations.get(Tenant.fromHeader(tenant).id(), operationId).map(ViewMapper::toResponse);

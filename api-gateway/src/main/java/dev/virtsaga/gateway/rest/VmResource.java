@@ -80,34 +80,10 @@ public class VmResource {
       responseCode = "202",
       description = "Command accepted; follow the operation at Location",
       content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
-  @APIResponse(
-      responseCode = "400",
-      description = "Invalid request",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "409",
-      description = "Same Idempotency-Key still in progress",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "422",
-      description = "Idempotency-Key reused for another request",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "503",
-      description = "Broker unavailable",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "400", ref = "Problem400")
+  @APIResponse(responseCode = "409", ref = "Problem409")
+  @APIResponse(responseCode = "422", ref = "Problem422")
+  @APIResponse(responseCode = "503", ref = "Problem503")
   public Uni<Response> create(
       @HeaderParam(Tenant.HEADER) String tenant,
       @Parameter(description = "Makes retries safe: same key + same request = same operation")
@@ -129,41 +105,11 @@ public class VmResource {
       responseCode = "202",
       description = "Command accepted; follow the operation at Location",
       content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
-  @APIResponse(
-      responseCode = "400",
-      description = "Invalid request",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such VM or action",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "409",
-      description = "An operation is in flight on the VM",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "422",
-      description = "Idempotency-Key reused for another request",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "503",
-      description = "Broker unavailable",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "400", ref = "Problem400")
+  @APIResponse(responseCode = "404", ref = "Problem404")
+  @APIResponse(responseCode = "409", ref = "Problem409")
+  @APIResponse(responseCode = "422", ref = "Problem422")
+  @APIResponse(responseCode = "503", ref = "Problem503")
   public Uni<Response> action(
       @HeaderParam(Tenant.HEADER) String tenant,
       @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
@@ -202,35 +148,10 @@ public class VmResource {
       responseCode = "202",
       description = "Command accepted; follow the operation at Location",
       content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
-  @APIResponse(
-      responseCode = "400",
-      description = "Invalid request",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such VM",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "409",
-      description = "An operation is in flight on the VM",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "422",
-      description =
-          "Not supported by the provider, a disk that would shrink, or Idempotency-Key reuse",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "400", ref = "Problem400")
+  @APIResponse(responseCode = "404", ref = "Problem404")
+  @APIResponse(responseCode = "409", ref = "Problem409")
+  @APIResponse(responseCode = "422", ref = "Problem422")
   public Uni<Response> reconfigure(
       @HeaderParam(Tenant.HEADER) String tenant,
       @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
@@ -260,27 +181,9 @@ public class VmResource {
       responseCode = "202",
       description = "Command accepted; follow the operation at Location",
       content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
-  @APIResponse(
-      responseCode = "400",
-      description = "Invalid request",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "409",
-      description = "An operation is in flight on the VM",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "422",
-      description = "The provider cannot take snapshots, or Idempotency-Key reuse",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "400", ref = "Problem400")
+  @APIResponse(responseCode = "409", ref = "Problem409")
+  @APIResponse(responseCode = "422", ref = "Problem422")
   public Uni<Response> createSnapshot(
       @HeaderParam(Tenant.HEADER) String tenant,
       @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
@@ -316,13 +219,7 @@ public class VmResource {
       responseCode = "202",
       description = "Command accepted; follow the operation at Location",
       content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such VM or snapshot",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", ref = "Problem404")
   public Uni<Response> deleteSnapshot(
       @HeaderParam(Tenant.HEADER) String tenant,
       @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
@@ -342,13 +239,7 @@ public class VmResource {
       responseCode = "202",
       description = "Command accepted; follow the operation at Location",
       content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such VM or snapshot",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", ref = "Problem404")
   public Uni<Response> revertSnapshot(
       @HeaderParam(Tenant.HEADER) String tenant,
       @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
@@ -387,34 +278,10 @@ public class VmResource {
       responseCode = "202",
       description = "Command accepted; follow the operation at Location",
       content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such VM",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "409",
-      description = "A delete is already in flight",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "422",
-      description = "Idempotency-Key reused for another request",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
-  @APIResponse(
-      responseCode = "503",
-      description = "Broker unavailable",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", ref = "Problem404")
+  @APIResponse(responseCode = "409", ref = "Problem409")
+  @APIResponse(responseCode = "422", ref = "Problem422")
+  @APIResponse(responseCode = "503", ref = "Problem503")
   public Uni<Response> delete(
       @HeaderParam(Tenant.HEADER) String tenant,
       @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
@@ -459,13 +326,7 @@ public class VmResource {
   @APIResponse(
       responseCode = "200",
       content = @Content(schema = @Schema(implementation = VmResponse.class)))
-  @APIResponse(
-      responseCode = "404",
-      description = "No such VM",
-      content =
-          @Content(
-              mediaType = Problem.MEDIA_TYPE,
-              schema = @Schema(implementation = Problem.class)))
+  @APIResponse(responseCode = "404", ref = "Problem404")
   public VmResponse get(@HeaderParam(Tenant.HEADER) String tenant, @PathParam("id") String vmId) {
     return ViewMapper.toResponse(queries.get(Tenant.fromHeader(tenant).id(), vmId));
   }
