@@ -35,6 +35,11 @@ class OpenApiAndHealthTest {
         .body(
             "paths.'/v1/vms'.post.responses.'400'.$ref",
             equalTo("#/components/responses/Problem400"))
+        .body(
+            "paths.'/v1/vms'.post.responses.'202'.$ref", equalTo("#/components/responses/Accepted"))
+        .body(
+            "components.responses.Accepted.content.'application/json'.schema.$ref",
+            equalTo("#/components/schemas/CommandReceipt"))
         .body("components.responses", hasKey("Problem409"))
         .body(
             "components.responses.Problem409.content.'application/problem+json'.schema.$ref",

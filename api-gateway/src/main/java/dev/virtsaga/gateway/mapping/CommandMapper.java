@@ -69,25 +69,17 @@ public final class CommandMapper {
   /** A snapshot command; a create's snapshot gets the id of its operation. */
   public static CommandRequest snapshot(
       String vmId, CommandType type, String snapshotId, String snapshotName) {
-    String path =
+    String snapshots = "/v1/vms/" + vmId + "/snapshots";
+    String fingerprint =
         switch (type) {
-          case SNAPSHOT_CREATE -> "POST /v1/vms/" + vmId + "/snapshots";
-          case SNAPSHOT_DELETE -> "DELETE /v1/vms/" + vmId + "/snapshots/" + snapshotId;
-          case SNAPSHOT_REVERT -> "POST /v1/vms/" + vmId + "/snapshots/" + snapshotId + "/revert";
+          case SNAPSHOT_CREATE -> RequestFingerprint.of("POST", snapshots, snapshotName);
+          case SNAPSHOT_DELETE ->
+              RequestFingerprint.of("DELETE", snapshots + "/" + snapshotId, null);
+          case SNAPSHOT_REVERT ->
+              RequestFingerprint.of("POST", snapshots + "/" + snapshotId + "/revert", null);
           default -> throw new IllegalArgumentException(type + " is not a snapshot command");
         };
-    return new CommandRequest(
-        type,
-        vmId,
-        null,
-        null,
-        null,
-        RequestFingerprint.of(
-            path.substring(0, path.indexOf(' ')),
-            path.substring(path.indexOf(' ') + 1),
-            snapshotName),
-        snapshotId,
-        snapshotName);
+    return new CommandRequest(type, vmId, null, null, null, fingerprint, snapshotId, snapshotName);
   }
 
   public static CommandRequest delete(String vmId) {

@@ -1,5 +1,6 @@
 package dev.virtsaga.gateway.rest;
 
+import dev.virtsaga.gateway.CommandReceipt;
 import jakarta.ws.rs.core.Application;
 import org.eclipse.microprofile.openapi.annotations.Components;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
@@ -17,6 +18,13 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
     components =
         @Components(
             responses = {
+              @APIResponse(
+                  name = "Accepted",
+                  description = "Command accepted; follow the operation at Location",
+                  content =
+                      @Content(
+                          mediaType = "application/json",
+                          schema = @Schema(implementation = CommandReceipt.class))),
               @APIResponse(
                   name = "Problem400",
                   description =

@@ -5,7 +5,6 @@ import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
 import dev.virtsaga.events.state.SnapshotView;
 import dev.virtsaga.events.state.VmSnapshot;
-import dev.virtsaga.gateway.CommandReceipt;
 import dev.virtsaga.gateway.FieldError;
 import dev.virtsaga.gateway.InvalidRequestException;
 import dev.virtsaga.gateway.NotFoundException;
@@ -76,10 +75,7 @@ public class VmResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Create a VM", description = "Publishes a CREATE command")
-  @APIResponse(
-      responseCode = "202",
-      description = "Command accepted; follow the operation at Location",
-      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(responseCode = "202", ref = "Accepted")
   @APIResponse(responseCode = "400", ref = "Problem400")
   @APIResponse(responseCode = "409", ref = "Problem409")
   @APIResponse(responseCode = "422", ref = "Problem422")
@@ -101,10 +97,7 @@ public class VmResource {
   @Path("/{id}/actions/{action}")
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Start, stop, reboot, suspend or resume a VM")
-  @APIResponse(
-      responseCode = "202",
-      description = "Command accepted; follow the operation at Location",
-      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(responseCode = "202", ref = "Accepted")
   @APIResponse(responseCode = "400", ref = "Problem400")
   @APIResponse(responseCode = "404", ref = "Problem404")
   @APIResponse(responseCode = "409", ref = "Problem409")
@@ -144,10 +137,7 @@ public class VmResource {
       description =
           "Changes CPUs, memory or root disk size of a running or stopped VM; the VM passes"
               + " through RECONFIGURING and returns to its state with the new spec")
-  @APIResponse(
-      responseCode = "202",
-      description = "Command accepted; follow the operation at Location",
-      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(responseCode = "202", ref = "Accepted")
   @APIResponse(responseCode = "400", ref = "Problem400")
   @APIResponse(responseCode = "404", ref = "Problem404")
   @APIResponse(responseCode = "409", ref = "Problem409")
@@ -177,10 +167,7 @@ public class VmResource {
       description =
           "The VM is locked (condition Locked) while the snapshot is taken; its state does not"
               + " change. The snapshot's id is the operation id of this command.")
-  @APIResponse(
-      responseCode = "202",
-      description = "Command accepted; follow the operation at Location",
-      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(responseCode = "202", ref = "Accepted")
   @APIResponse(responseCode = "400", ref = "Problem400")
   @APIResponse(responseCode = "409", ref = "Problem409")
   @APIResponse(responseCode = "422", ref = "Problem422")
@@ -215,10 +202,7 @@ public class VmResource {
   @DELETE
   @Path("/{id}/snapshots/{sid}")
   @Operation(summary = "Delete a snapshot")
-  @APIResponse(
-      responseCode = "202",
-      description = "Command accepted; follow the operation at Location",
-      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(responseCode = "202", ref = "Accepted")
   @APIResponse(responseCode = "404", ref = "Problem404")
   public Uni<Response> deleteSnapshot(
       @HeaderParam(Tenant.HEADER) String tenant,
@@ -235,10 +219,7 @@ public class VmResource {
   @Operation(
       summary = "Revert a VM to a snapshot",
       description = "The VM ends in the power state the snapshot captured")
-  @APIResponse(
-      responseCode = "202",
-      description = "Command accepted; follow the operation at Location",
-      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(responseCode = "202", ref = "Accepted")
   @APIResponse(responseCode = "404", ref = "Problem404")
   public Uni<Response> revertSnapshot(
       @HeaderParam(Tenant.HEADER) String tenant,
@@ -274,10 +255,7 @@ public class VmResource {
   @Operation(
       summary = "Delete a VM",
       description = "Pre-empts any operation in flight except another delete")
-  @APIResponse(
-      responseCode = "202",
-      description = "Command accepted; follow the operation at Location",
-      content = @Content(schema = @Schema(implementation = CommandReceipt.class)))
+  @APIResponse(responseCode = "202", ref = "Accepted")
   @APIResponse(responseCode = "404", ref = "Problem404")
   @APIResponse(responseCode = "409", ref = "Problem409")
   @APIResponse(responseCode = "422", ref = "Problem422")
