@@ -1,7 +1,9 @@
 package dev.virtsaga.events.command;
 
 import dev.virtsaga.events.Opt;
+import dev.virtsaga.events.model.CloneArgs;
 import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.DiskExportArgs;
 import dev.virtsaga.events.model.VmSpec;
 import java.time.Instant;
 
@@ -15,6 +17,9 @@ import java.time.Instant;
  * @param gracefulTimeoutSeconds stop: how long a graceful shutdown may take before it is forced
  * @param snapshotId snapshot commands: the snapshot (chosen by the gateway on create)
  * @param snapshotName snapshot create: its display name
+ * @param cloneTo clone: the VM to make
+ * @param targetHost migrate: where to
+ * @param export disk export: where and how
  */
 public record VmCommand(
     String operationId,
@@ -27,7 +32,40 @@ public record VmCommand(
     @Opt Integer gracefulTimeoutSeconds,
     @Opt String requestId,
     @Opt String snapshotId,
-    @Opt String snapshotName) {
+    @Opt String snapshotName,
+    @Opt CloneArgs cloneTo,
+    @Opt String targetHost,
+    @Opt DiskExportArgs export) {
+
+  /** A command without clone, migration or export arguments. */
+  public VmCommand(
+      String operationId,
+      String vmId,
+      String tenantId,
+      CommandType type,
+      Instant requestedAt,
+      VmSpec spec,
+      Boolean force,
+      Integer gracefulTimeoutSeconds,
+      String requestId,
+      String snapshotId,
+      String snapshotName) {
+    this(
+        operationId,
+        vmId,
+        tenantId,
+        type,
+        requestedAt,
+        spec,
+        force,
+        gracefulTimeoutSeconds,
+        requestId,
+        snapshotId,
+        snapshotName,
+        null,
+        null,
+        null);
+  }
 
   /** A command that is not about a snapshot. */
   public VmCommand(
@@ -50,6 +88,9 @@ public record VmCommand(
         force,
         gracefulTimeoutSeconds,
         requestId,
+        null,
+        null,
+        null,
         null,
         null);
   }

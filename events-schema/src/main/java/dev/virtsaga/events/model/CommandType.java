@@ -12,5 +12,13 @@ public enum CommandType {
   SNAPSHOT_CREATE,
   SNAPSHOT_DELETE,
   SNAPSHOT_REVERT,
+  /** Copy the VM (now, or as in one of its snapshots) into a new, stopped VM. */
+  CLONE,
+  /** Move the VM to another host of its provider. */
+  MIGRATE,
+  /** Cancel the running migration; the VM stays where it was. */
+  ABORT,
+  /** Write one of the VM's disks to a URL, with its SHA-256. */
+  DISK_EXPORT,
   DELETE
 }

@@ -13,6 +13,8 @@ import java.util.Map;
  * @param diskGiB size of the root disk in GiB (0 = no disk)
  * @param image image or template the root disk is made from, provider-specific
  * @param labels free-form labels
+ * @param host the provider's host the VM runs on; absent: the provider's default host
+ * @param source the disk image the root disk is imported from (instead of {@code image})
  */
 public record VmSpec(
     String name,
@@ -21,4 +23,29 @@ public record VmSpec(
     long memoryMiB,
     long diskGiB,
     @Opt String image,
-    @Opt Map<String, String> labels) {}
+    @Opt Map<String, String> labels,
+    @Opt String host,
+    @Opt DiskSource source) {
+
+  /** A VM on the provider's default host, its root disk made from {@code image}. */
+  public VmSpec(
+      String name,
+      String provider,
+      int cpus,
+      long memoryMiB,
+      long diskGiB,
+      String image,
+      Map<String, String> labels) {
+    this(name, provider, cpus, memoryMiB, diskGiB, image, labels, null, null);
+  }
+
+  /** The same VM on another host. */
+  public VmSpec onHost(String newHost) {
+    return new VmSpec(name, provider, cpus, memoryMiB, diskGiB, image, labels, newHost, source);
+  }
+
+  /** The same VM under another name. */
+  public VmSpec named(String newName) {
+    return new VmSpec(newName, provider, cpus, memoryMiB, diskGiB, image, labels, host, source);
+  }
+}

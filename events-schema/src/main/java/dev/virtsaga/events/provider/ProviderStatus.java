@@ -12,10 +12,25 @@ import java.util.List;
  *
  * @param capabilities e.g. {@code REBOOT}, {@code SUSPEND_RESUME}, {@code SNAPSHOTS}
  * @param message why the provider is not healthy
+ * @param endpoint the worker's HTTP base URL, for reads that go to the hypervisor (disk info)
+ * @param hosts the hosts the worker reaches (migration targets); the first is the default
  */
 public record ProviderStatus(
     String provider,
     List<String> capabilities,
     ProviderHealth health,
     Instant at,
-    @Opt String message) {}
+    @Opt String message,
+    @Opt String endpoint,
+    @Opt List<String> hosts) {
+
+  /** A status without endpoint and hosts. */
+  public ProviderStatus(
+      String provider,
+      List<String> capabilities,
+      ProviderHealth health,
+      Instant at,
+      String message) {
+    this(provider, capabilities, health, at, message, null, null);
+  }
+}
