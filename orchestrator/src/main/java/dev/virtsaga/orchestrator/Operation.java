@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param gracefulTimeoutSeconds stop: the graceful shutdown budget before forcing power off
  * @param target reconfigure: the spec the VM gets when the operation succeeds
  * @param subject snapshot operations: the snapshot's id
+ * @param args clone and disk export: what to make and where (kept while the operation runs, so a
+ *     compensation or a delete that pre-empts it knows what to undo)
  */
 public record Operation(
     String id,
@@ -33,7 +35,40 @@ public record Operation(
     TaskError cause,
     Integer gracefulTimeoutSeconds,
     VmSpec target,
-    String subject) {
+    String subject,
+    OperationArgs args) {
+
+  /** An operation without clone or export arguments. */
+  public Operation(
+      String id,
+      CommandType type,
+      String step,
+      int attempt,
+      Instant deadline,
+      Instant startedAt,
+      VmState origin,
+      boolean compensating,
+      Instant retryAt,
+      TaskError cause,
+      Integer gracefulTimeoutSeconds,
+      VmSpec target,
+      String subject) {
+    this(
+        id,
+        type,
+        step,
+        attempt,
+        deadline,
+        startedAt,
+        origin,
+        compensating,
+        retryAt,
+        cause,
+        gracefulTimeoutSeconds,
+        target,
+        subject,
+        null);
+  }
 
   public Operation {
     Objects.requireNonNull(id, "id");
@@ -66,7 +101,8 @@ public record Operation(
         cause,
         gracefulTimeoutSeconds,
         target,
-        subject);
+        subject,
+        args);
   }
 
   public Operation compensate(String newStep, Instant newDeadline, TaskError why) {
@@ -83,7 +119,27 @@ public record Operation(
         why,
         gracefulTimeoutSeconds,
         target,
-        subject);
+        subject,
+        args);
+  }
+
+  /** The same operation, now also undoing (or skipping) with {@code why} as its outcome. */
+  public Operation withCause(TaskError why) {
+    return new Operation(
+        id,
+        type,
+        step,
+        attempt,
+        deadline,
+        startedAt,
+        origin,
+        compensating,
+        retryAt,
+        why,
+        gracefulTimeoutSeconds,
+        target,
+        subject,
+        args);
   }
 
   public Operation retryAt(Instant when) {
@@ -100,7 +156,8 @@ public record Operation(
         cause,
         gracefulTimeoutSeconds,
         target,
-        subject);
+        subject,
+        args);
   }
 
   public Operation nextAttempt() {
@@ -117,6 +174,7 @@ public record Operation(
         cause,
         gracefulTimeoutSeconds,
         target,
-        subject);
+        subject,
+        args);
   }
 }

@@ -14,6 +14,8 @@ public enum Trigger {
   RESUME,
   /** Command: change CPUs, memory or disk of a running or stopped VM. */
   RECONFIGURE,
+  /** Command: move a running or stopped VM to another host. */
+  MIGRATE,
   /** Command: delete the VM; pre-empts any running operation. */
   DELETE,
   /** The create saga handed the VM to a provider. */

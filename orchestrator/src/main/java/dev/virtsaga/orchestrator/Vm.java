@@ -17,8 +17,9 @@ import java.util.Set;
 /**
  * The VM aggregate. Immutable; every change makes a new one. Enforces invariant 1 of
  * ARCHITECTURE.md §3: a VM in a transitional state always has an operation (which always has a
- * deadline), and a VM in a stable state has one only while a snapshot operation runs — then it
- * carries the {@code Locked} condition and its state does not change.
+ * deadline), and a VM in a stable state has one only while a sub-resource operation (snapshot,
+ * clone, disk export) runs — then it carries the {@code Locked} condition and its state does not
+ * change.
  */
 public record Vm(
     String id,
@@ -43,7 +44,11 @@ public record Vm(
   /** Operations on sub-resources: they lock the VM instead of changing its state. */
   public static final Set<CommandType> SUB_RESOURCE_OPERATIONS =
       EnumSet.of(
-          CommandType.SNAPSHOT_CREATE, CommandType.SNAPSHOT_DELETE, CommandType.SNAPSHOT_REVERT);
+          CommandType.SNAPSHOT_CREATE,
+          CommandType.SNAPSHOT_DELETE,
+          CommandType.SNAPSHOT_REVERT,
+          CommandType.CLONE,
+          CommandType.DISK_EXPORT);
 
   public Vm {
     Objects.requireNonNull(id, "id");

@@ -3,6 +3,7 @@ package dev.virtsaga.orchestrator;
 import static dev.virtsaga.events.model.VmState.DELETED;
 import static dev.virtsaga.events.model.VmState.DELETING;
 import static dev.virtsaga.events.model.VmState.FAILED;
+import static dev.virtsaga.events.model.VmState.MIGRATING;
 import static dev.virtsaga.events.model.VmState.PENDING;
 import static dev.virtsaga.events.model.VmState.PROVISIONING;
 import static dev.virtsaga.events.model.VmState.REBOOTING;
@@ -38,6 +39,8 @@ public final class VmStateMachine {
     allow(Trigger.STOP, SUSPENDED, STOPPING);
     allow(Trigger.RECONFIGURE, RUNNING, RECONFIGURING);
     allow(Trigger.RECONFIGURE, STOPPED, RECONFIGURING);
+    allow(Trigger.MIGRATE, RUNNING, MIGRATING);
+    allow(Trigger.MIGRATE, STOPPED, MIGRATING);
     for (VmState s : VmState.values()) {
       if (s != DELETED && s != DELETING) {
         allow(Trigger.DELETE, s, DELETING);
@@ -63,7 +66,8 @@ public final class VmStateMachine {
           REBOOTING, java.util.Set.of(RUNNING),
           SUSPENDING, java.util.Set.of(RUNNING),
           RESUMING, java.util.Set.of(SUSPENDED),
-          RECONFIGURING, java.util.Set.of(RUNNING, STOPPED));
+          RECONFIGURING, java.util.Set.of(RUNNING, STOPPED),
+          MIGRATING, java.util.Set.of(RUNNING, STOPPED));
 
   private VmStateMachine() {}
 
@@ -79,7 +83,7 @@ public final class VmStateMachine {
   /**
    * Whether an operation may return the VM from {@code from} to the stable state it started in:
    * after a clean failure (the provider changed nothing), or as the normal end of an operation that
-   * does not change the power state (reconfigure).
+   * does not change the power state (reconfigure, migrate).
    */
   public static boolean canAbort(VmState from, VmState origin) {
     return ABORTS.getOrDefault(from, java.util.Set.of()).contains(origin);

@@ -24,6 +24,7 @@ class VmStateMachineTest {
     "SUSPEND",
     "RESUME",
     "RECONFIGURE",
+    "MIGRATE",
     "DELETE",
     "PROVISION",
     "PROVISIONED",
@@ -45,6 +46,7 @@ class VmStateMachineTest {
           Map.entry("SSD", VmState.SUSPENDED),
           Map.entry("RSG", VmState.RESUMING),
           Map.entry("RCF", VmState.RECONFIGURING),
+          Map.entry("MIG", VmState.MIGRATING),
           Map.entry("DLG", VmState.DELETING),
           Map.entry("PRV", VmState.PROVISIONING),
           Map.entry("RUN", VmState.RUNNING),
@@ -54,47 +56,50 @@ class VmStateMachineTest {
 
   private static final String[][] TABLE = {
     /* PENDING */ {
-      "-", "-", "-", "-", "-", "-", "DLG", "PRV", "-", "-", "-", "-", "-", "-", "-", "FLD"
+      "-", "-", "-", "-", "-", "-", "-", "DLG", "PRV", "-", "-", "-", "-", "-", "-", "-", "FLD"
     },
     /* PROVISIONING */ {
-      "-", "-", "-", "-", "-", "-", "DLG", "-", "STG", "-", "-", "-", "-", "-", "-", "FLD"
+      "-", "-", "-", "-", "-", "-", "-", "DLG", "-", "STG", "-", "-", "-", "-", "-", "-", "FLD"
     },
     /* STARTING */ {
-      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "RUN", "-", "-", "-", "-", "-", "FLD"
+      "-", "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "RUN", "-", "-", "-", "-", "-", "FLD"
     },
     /* RUNNING */ {
-      "-", "STP", "RBT", "SSG", "-", "RCF", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+      "-", "STP", "RBT", "SSG", "-", "RCF", "MIG", "DLG", "-", "-", "-", "-", "-", "-", "-", "-",
+      "-"
     },
     /* STOPPING */ {
-      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "OFF", "-", "-", "-", "-", "FLD"
+      "-", "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "OFF", "-", "-", "-", "-", "FLD"
     },
     /* STOPPED */ {
-      "STG", "-", "-", "-", "-", "RCF", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+      "STG", "-", "-", "-", "-", "RCF", "MIG", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
     },
     /* REBOOTING */ {
-      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "RUN", "-", "-", "-", "FLD"
+      "-", "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "RUN", "-", "-", "-", "FLD"
     },
     /* SUSPENDING */ {
-      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "SSD", "-", "-", "FLD"
+      "-", "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "SSD", "-", "-", "FLD"
     },
     /* SUSPENDED */ {
-      "-", "STP", "-", "-", "RSG", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+      "-", "STP", "-", "-", "RSG", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
     },
     /* RESUMING */ {
-      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "RUN", "-", "FLD"
+      "-", "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "RUN", "-", "FLD"
     },
     /* RECONFIGURING */ {
-      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "FLD"
+      "-", "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "FLD"
     },
     /* MIGRATING */ {
-      "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "FLD"
+      "-", "-", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "FLD"
     },
     /* DELETING */ {
-      "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "DEL", "FLD"
+      "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "DEL", "FLD"
     },
-    /* DELETED */ {"-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"},
+    /* DELETED */ {
+      "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+    },
     /* FAILED */ {
-      "STG", "STP", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
+      "STG", "STP", "-", "-", "-", "-", "-", "DLG", "-", "-", "-", "-", "-", "-", "-", "-", "-"
     },
   };
 
@@ -147,7 +152,7 @@ class VmStateMachineTest {
                 || (from == VmState.REBOOTING && origin == VmState.RUNNING)
                 || (from == VmState.SUSPENDING && origin == VmState.RUNNING)
                 || (from == VmState.RESUMING && origin == VmState.SUSPENDED)
-                || (from == VmState.RECONFIGURING
+                || ((from == VmState.RECONFIGURING || from == VmState.MIGRATING)
                     && (origin == VmState.RUNNING || origin == VmState.STOPPED));
         assertThat(VmStateMachine.canAbort(from, origin))
             .as("%s -> %s", from, origin)

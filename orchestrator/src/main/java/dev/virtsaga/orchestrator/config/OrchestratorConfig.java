@@ -55,6 +55,14 @@ public interface OrchestratorConfig {
     /** How long a provider may take to delete a VM. */
     @WithDefault("5m")
     Duration delete();
+
+    /** How long a clone or a disk export may take. */
+    @WithDefault("30m")
+    Duration transfer();
+
+    /** How long a migration may take before it is cancelled. */
+    @WithDefault("30m")
+    Duration migration();
   }
 
   interface Retry {
@@ -79,6 +87,8 @@ public interface OrchestratorConfig {
         timeouts().delete(),
         retry().maxAttempts(),
         retry().baseBackoff(),
-        retry().maxBackoff());
+        retry().maxBackoff(),
+        timeouts().transfer(),
+        timeouts().migration());
   }
 }

@@ -12,6 +12,7 @@ import dev.virtsaga.events.state.OperationView;
 import dev.virtsaga.events.state.SnapshotView;
 import dev.virtsaga.events.state.VmSnapshot;
 import dev.virtsaga.orchestrator.Operation;
+import dev.virtsaga.orchestrator.OperationArgs;
 import dev.virtsaga.orchestrator.Vm;
 import dev.virtsaga.orchestrator.repository.VmEntity;
 import dev.virtsaga.orchestrator.saga.SagaEngine;
@@ -42,7 +43,8 @@ public final class VmMapper {
               readError(e.opCause),
               e.opGracefulTimeout,
               e.opTarget == null ? null : Json.read(e.opTarget, VmSpec.class),
-              e.opSubject);
+              e.opSubject,
+              e.opArgs == null ? null : Json.read(e.opArgs, OperationArgs.class));
     }
     try {
       return new Vm(
@@ -93,6 +95,7 @@ public final class VmMapper {
     e.opGracefulTimeout = op == null ? null : op.gracefulTimeoutSeconds();
     e.opTarget = op == null || op.target() == null ? null : Json.write(op.target());
     e.opSubject = op == null ? null : op.subject();
+    e.opArgs = op == null || op.args() == null ? null : Json.write(op.args());
     e.snapshots = Json.write(vm.snapshots());
     e.nextTimer = SagaEngine.nextTimer(vm);
     e.version = vm.version();

@@ -29,7 +29,8 @@ public class Outbox {
     List<OutboxEntity> rows = new ArrayList<>();
     Vm vm = d.changed() ? d.vm() : before;
     for (LifecycleEvent e : d.events()) {
-      rows.add(row(Topics.LIFECYCLE, e.vmId(), e, extensions(vm, e.operationId())));
+      Vm owner = d.created().stream().filter(c -> c.id().equals(e.vmId())).findFirst().orElse(vm);
+      rows.add(row(Topics.LIFECYCLE, e.vmId(), e, extensions(owner, e.operationId())));
     }
     for (TaskRequested t : d.tasks()) {
       rows.add(row(Topics.tasks(t.provider()), t.vmId(), t, extensions(vm, t.operationId())));
@@ -47,6 +48,10 @@ public class Outbox {
         tombstone.recordKey = vm.id();
         rows.add(tombstone);
       }
+    }
+    for (Vm c : d.created()) {
+      rows.add(
+          row(Topics.STATE, c.id(), VmMapper.toSnapshot(c), extensions(c, c.lastOperationId())));
     }
     if (rows.isEmpty()) {
       return Uni.createFrom().voidItem();

@@ -74,6 +74,10 @@ public class VmEntity extends PanacheEntityBase {
   @Column(name = "op_subject")
   public String opSubject;
 
+  /** Clone / export arguments of the operation (JSON OperationArgs). */
+  @Column(name = "op_args")
+  public String opArgs;
+
   public String snapshots;
 
   @Column(name = "next_timer")

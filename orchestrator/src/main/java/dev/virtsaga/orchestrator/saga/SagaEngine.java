@@ -12,8 +12,11 @@ import dev.virtsaga.events.lifecycle.OperationTimedOut;
 import dev.virtsaga.events.lifecycle.RejectReason;
 import dev.virtsaga.events.lifecycle.StateChanged;
 import dev.virtsaga.events.lifecycle.VmDeleted;
+import dev.virtsaga.events.model.CloneArgs;
 import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.DiskExportArgs;
 import dev.virtsaga.events.model.ErrorType;
+import dev.virtsaga.events.model.OperationResult;
 import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.model.TaskError;
 import dev.virtsaga.events.model.VmSpec;
@@ -24,6 +27,7 @@ import dev.virtsaga.events.task.TaskEvent;
 import dev.virtsaga.events.task.TaskRequested;
 import dev.virtsaga.events.task.TaskStatus;
 import dev.virtsaga.orchestrator.Operation;
+import dev.virtsaga.orchestrator.OperationArgs;
 import dev.virtsaga.orchestrator.Trigger;
 import dev.virtsaga.orchestrator.Vm;
 import dev.virtsaga.orchestrator.VmStateMachine;
@@ -47,6 +51,11 @@ import java.util.random.RandomGenerator;
  * reconfigure: reconfigure (RUNNING/STOPPED → RECONFIGURING → back, with the new spec)
  *                                                    ; failure: back, spec unchanged; timeout: FAILED
  * delete : delete (pre-empts any operation)          ; NOT_FOUND counts as deleted; else FAILED
+ *          after a clone: clone-discard → delete ; after a migration: migrate-cancel → delete
+ * snapshot-create / -delete / -revert, clone, disk-export: the VM is locked, its state stays
+ *          clone failure/timeout: clone-discard, then the operation fails
+ * migrate: migrate (RUNNING/STOPPED → MIGRATING → back, on the new host)
+ *          failure: back, same host; timeout or abort: migrate-cancel, then back where it is
  * </pre>
  *
  * Retryable errors retry the step with exponential backoff and jitter (honouring retryAfter) while
@@ -81,6 +90,9 @@ public final class SagaEngine {
     if (cmd.type() == CommandType.DELETE) {
       return delete(current, cmd, now);
     }
+    if (cmd.type() == CommandType.ABORT) {
+      return abort(current, cmd, now);
+    }
     if (current.operation() != null) {
       return reject(
           cmd,
@@ -91,6 +103,9 @@ public final class SagaEngine {
               + current.operation().type()
               + ") is running",
           now);
+    }
+    if (cmd.type() == CommandType.CLONE || cmd.type() == CommandType.DISK_EXPORT) {
+      return transfer(current, cmd, now);
     }
     if (Vm.SUB_RESOURCE_OPERATIONS.contains(cmd.type())) {
       return snapshot(current, cmd, now);
@@ -103,6 +118,7 @@ public final class SagaEngine {
           case SUSPEND -> Trigger.SUSPEND;
           case RESUME -> Trigger.RESUME;
           case RECONFIGURE -> Trigger.RECONFIGURE;
+          case MIGRATE -> Trigger.MIGRATE;
           default -> throw new IllegalStateException("unhandled command " + cmd.type());
         };
     if (VmStateMachine.next(current.state(), trigger).isEmpty()) {
@@ -118,6 +134,15 @@ public final class SagaEngine {
         return reject(cmd, RejectReason.INVALID, invalid, now);
       }
     }
+    if (cmd.type() == CommandType.MIGRATE) {
+      if (cmd.targetHost() == null || cmd.targetHost().isBlank()) {
+        return reject(cmd, RejectReason.INVALID, "migrate needs a target host", now);
+      }
+      if (cmd.targetHost().equals(current.spec().host())) {
+        return reject(
+            cmd, RejectReason.INVALID, "the VM is on host " + cmd.targetHost() + " already", now);
+      }
+    }
     Change c = new Change(current, now);
     Steps first =
         switch (cmd.type()) {
@@ -126,6 +151,7 @@ public final class SagaEngine {
           case REBOOT -> Steps.REBOOT;
           case SUSPEND -> Steps.SUSPEND;
           case RESUME -> Steps.RESUME;
+          case MIGRATE -> Steps.MIGRATE;
           default ->
               Boolean.TRUE.equals(cmd.force()) || current.state() == VmState.SUSPENDED
                   ? Steps.POWER_OFF
@@ -144,7 +170,11 @@ public final class SagaEngine {
             null,
             null,
             cmd.gracefulTimeoutSeconds(),
-            cmd.type() == CommandType.RECONFIGURE ? cmd.spec() : null,
+            switch (cmd.type()) {
+              case RECONFIGURE -> cmd.spec();
+              case MIGRATE -> current.spec().onHost(cmd.targetHost());
+              default -> null;
+            },
             null);
     c.accept(cmd, op);
     c.dispatch(trigger, first, op);
@@ -281,6 +311,99 @@ public final class SagaEngine {
     return c.decision();
   }
 
+  /** Clone and disk export: the VM is locked, its state does not change. */
+  private Decision transfer(Vm current, VmCommand cmd, Instant now) {
+    String what = cmd.type() == CommandType.CLONE ? "clone" : "export a disk of";
+    if (!SNAPSHOTTABLE.contains(current.state())) {
+      return reject(
+          cmd,
+          RejectReason.INVALID_STATE,
+          "cannot " + what + " a VM that is " + current.state(),
+          now);
+    }
+    Steps step;
+    String snapshotId;
+    String subject;
+    OperationArgs args;
+    if (cmd.type() == CommandType.CLONE) {
+      CloneArgs clone = cmd.cloneTo();
+      if (clone == null || isBlank(clone.targetVmId()) || isBlank(clone.name())) {
+        return reject(cmd, RejectReason.INVALID, "clone needs the new VM's id and name", now);
+      }
+      if (clone.targetVmId().equals(current.id())) {
+        return reject(cmd, RejectReason.INVALID, "a VM cannot be cloned onto itself", now);
+      }
+      step = Steps.CLONE;
+      snapshotId = clone.snapshotId();
+      subject = clone.targetVmId();
+      args = OperationArgs.clone(clone);
+    } else {
+      DiskExportArgs export = cmd.export();
+      if (export == null || isBlank(export.url()) || isBlank(export.format())) {
+        return reject(cmd, RejectReason.INVALID, "a disk export needs a url and a format", now);
+      }
+      step = Steps.DISK_EXPORT;
+      snapshotId = export.snapshotId();
+      subject = export.diskId() == null ? "root" : export.diskId();
+      args = OperationArgs.export(export);
+    }
+    if (snapshotId != null) {
+      SnapshotView snap =
+          current.snapshots().stream()
+              .filter(s -> s.id().equals(snapshotId))
+              .findFirst()
+              .orElse(null);
+      if (snap == null) {
+        return reject(cmd, RejectReason.NOT_FOUND, "no snapshot " + snapshotId, now);
+      }
+      if (snap.phase() != SnapshotPhase.SUCCEEDED) {
+        return reject(
+            cmd, RejectReason.INVALID_STATE, "snapshot " + snapshotId + " is " + snap.phase(), now);
+      }
+    }
+    Operation op =
+        new Operation(
+            cmd.operationId(),
+            cmd.type(),
+            step.id(),
+            1,
+            now.plus(timeout(step, cmd)),
+            now,
+            current.state(),
+            false,
+            null,
+            null,
+            null,
+            null,
+            subject,
+            args);
+    Change c = new Change(current, now);
+    c.vm = c.vm.locked(op, step.id() + " " + subject, now);
+    c.accept(cmd, op);
+    c.send(step, op);
+    return c.decision();
+  }
+
+  /** Abort: cancels the running migration; the migration's operation reports how it ended. */
+  private Decision abort(Vm current, VmCommand cmd, Instant now) {
+    Operation running = current.operation();
+    if (running == null || running.type() != CommandType.MIGRATE) {
+      return reject(cmd, RejectReason.INVALID_STATE, "no migration is running", now);
+    }
+    Change c = new Change(current, now);
+    c.events.add(new CommandAccepted(current.id(), cmd.operationId(), cmd.type(), now));
+    if (running.step().equals(Steps.MIGRATE.id())) {
+      c.cancelMigration(
+          TaskError.of(ErrorType.CONFLICT, "migration aborted by operation " + cmd.operationId()));
+    }
+    c.events.add(new OperationSucceeded(current.id(), cmd.operationId(), cmd.type(), now));
+    return c.decision();
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+
   private static final java.util.Set<VmState> SNAPSHOTTABLE =
       java.util.EnumSet.of(VmState.RUNNING, VmState.STOPPED, VmState.SUSPENDED);
 
@@ -309,23 +432,34 @@ public final class SagaEngine {
       c.vm = c.vm.locked(null, null, now);
     }
     VmState origin = running != null ? running.origin() : current.state();
+    // first undo what the pre-empted operation may have left: a clone, a migration half-way
+    Steps first = Steps.DELETE;
+    if (running != null
+        && running.type() == CommandType.CLONE
+        && running.args() != null
+        && running.args().cloneTo() != null) {
+      first = Steps.CLONE_DISCARD;
+    } else if (running != null && running.type() == CommandType.MIGRATE) {
+      first = Steps.MIGRATE_CANCEL;
+    }
     Operation op =
         new Operation(
             cmd.operationId(),
             CommandType.DELETE,
-            Steps.DELETE.id(),
+            first.id(),
             1,
-            now.plus(settings.deleteTimeout()),
+            now.plus(timeout(first, cmd)),
             now,
             origin,
             false,
             null,
             null,
             null,
+            first == Steps.MIGRATE_CANCEL ? running.target() : null,
             null,
-            null);
+            first == Steps.CLONE_DISCARD ? running.args() : null);
     c.accept(cmd, op);
-    c.dispatch(Trigger.DELETE, Steps.DELETE, op);
+    c.dispatch(Trigger.DELETE, first, op);
     return c.decision();
   }
 
@@ -365,7 +499,10 @@ public final class SagaEngine {
     if (step.provenBy() != null && step.provenBy() == ev.power()) {
       return succeeded(vm, step, ev, now); // e.g. power-off of a VM that is already off
     }
-    if ((step == Steps.DELETE || step == Steps.ROLLBACK || step == Steps.SNAPSHOT_DELETE)
+    if ((step == Steps.DELETE
+            || step == Steps.ROLLBACK
+            || step == Steps.SNAPSHOT_DELETE
+            || step == Steps.CLONE_DISCARD)
         && error.type() == ErrorType.NOT_FOUND) {
       return succeeded(vm, step, ev, now);
     }
@@ -417,8 +554,40 @@ public final class SagaEngine {
       case DELETE -> c.finish(Trigger.DELETED, PowerState.NOT_FOUND);
       case ROLLBACK -> c.fail(op.cause(), PowerState.NOT_FOUND);
       case SNAPSHOT_CREATE, SNAPSHOT_DELETE, SNAPSHOT_REVERT -> c.snapshotDone(step, null);
+      case CLONE -> c.cloned(ev.result());
+      case DISK_EXPORT -> c.subResourceDone(null, ev.result());
+      case CLONE_DISCARD -> {
+        if (op.type() == CommandType.DELETE) {
+          c.next(Steps.DELETE);
+        } else {
+          c.subResourceDone(
+              op.cause() != null
+                  ? op.cause()
+                  : TaskError.of(ErrorType.RETRYABLE, "the clone was discarded"),
+              null);
+        }
+      }
+      case MIGRATE -> c.migrated(hostOf(ev, op.target().host()), null);
+      case MIGRATE_CANCEL -> {
+        String host = hostOf(ev, null);
+        if (op.type() == CommandType.DELETE) {
+          if (host != null) {
+            c.vm = c.vm.withSpec(c.vm.spec().onHost(host));
+          }
+          c.next(Steps.DELETE);
+        } else if (host != null && host.equals(op.target().host())) {
+          c.migrated(host, null); // it arrived before the cancel did
+        } else {
+          c.migrated(host, op.cause());
+        }
+      }
     }
     return c.decision();
+  }
+
+  /** The host a task reports the VM on, else {@code otherwise}. */
+  private static String hostOf(TaskEvent ev, String otherwise) {
+    return ev.result() != null && ev.result().host() != null ? ev.result().host() : otherwise;
   }
 
   /** A step failed for good (or timed out): take the saga's failure branch. */
@@ -444,6 +613,27 @@ public final class SagaEngine {
       }
       case DELETE -> c.fail(error, null);
       case SNAPSHOT_CREATE, SNAPSHOT_DELETE, SNAPSHOT_REVERT -> c.snapshotDone(step, error);
+      case CLONE -> c.discardClone(error);
+      case DISK_EXPORT -> c.subResourceDone(error, null);
+      case CLONE_DISCARD -> {
+        TaskError why = withCause(op, "the clone could not be removed: " + error.message(), error);
+        if (op.type() == CommandType.DELETE) {
+          c.fail(why, null);
+        } else {
+          c.subResourceDone(why, null);
+        }
+      }
+      case MIGRATE -> {
+        if (timedOut) {
+          c.cancelMigration(error);
+        } else {
+          c.abort(error);
+        }
+      }
+      case MIGRATE_CANCEL ->
+          c.fail(
+              withCause(op, "cancelling the migration failed: " + error.message(), error),
+              PowerState.UNKNOWN);
       case ROLLBACK ->
           c.fail(
               TaskError.of(
@@ -454,6 +644,13 @@ public final class SagaEngine {
               null);
     }
     return c.decision();
+  }
+
+  /** The operation's original failure, if any, followed by what went wrong undoing it. */
+  private static TaskError withCause(Operation op, String message, TaskError error) {
+    return TaskError.of(
+        op.cause() != null ? op.cause().type() : error.type(),
+        (op.cause() != null ? op.cause().message() + "; " : "") + message);
   }
 
   // ---------------------------------------------------------------- timers
@@ -503,7 +700,9 @@ public final class SagaEngine {
           cmd != null && cmd.gracefulTimeoutSeconds() != null
               ? Duration.ofSeconds(cmd.gracefulTimeoutSeconds())
               : settings.gracefulStopTimeout();
-      case DELETE, ROLLBACK -> settings.deleteTimeout();
+      case DELETE, ROLLBACK, CLONE_DISCARD -> settings.deleteTimeout();
+      case CLONE, DISK_EXPORT -> settings.transferTimeout();
+      case MIGRATE -> settings.migrationTimeout();
       default -> settings.powerTimeout();
     };
   }
@@ -515,6 +714,7 @@ public final class SagaEngine {
     private Vm vm;
     private final long originalVersion;
     private final Instant now;
+    private final List<Vm> created = new ArrayList<>();
     private final List<TaskRequested> tasks = new ArrayList<>();
     private final List<LifecycleEvent> events = new ArrayList<>();
 
@@ -576,7 +776,134 @@ public final class SagaEngine {
               op.deadline(),
               step == Steps.PROVISION ? vm.spec() : step == Steps.RECONFIGURE ? op.target() : null,
               vm.providerRef(),
-              op.subject()));
+              step == Steps.SNAPSHOT_CREATE
+                      || step == Steps.SNAPSHOT_DELETE
+                      || step == Steps.SNAPSHOT_REVERT
+                  ? op.subject()
+                  : null,
+              op.args() == null ? null : op.args().cloneTo(),
+              (step == Steps.MIGRATE || step == Steps.MIGRATE_CANCEL) && op.target() != null
+                  ? op.target().host()
+                  : null,
+              op.args() == null ? null : op.args().export(),
+              vm.spec().host()));
+    }
+
+    /** The next step of the same operation, in the same state. */
+    void next(Steps step) {
+      Operation op = vm.operation().atStep(step.id(), now.plus(timeout(step, null)));
+      vm = vm.withOperation(op);
+      send(step, op);
+    }
+
+    /**
+     * A sub-resource operation (clone, disk export) ended ({@code error} null = succeeded): the VM
+     * is unlocked.
+     */
+    void subResourceDone(TaskError error, OperationResult result) {
+      Operation op = vm.operation();
+      vm = vm.locked(null, null, now).withLastError(error);
+      events.add(
+          error == null
+              ? new OperationSucceeded(vm.id(), op.id(), op.type(), now, result)
+              : new OperationFailed(
+                  vm.id(), op.id(), op.type(), op.step(), error.type(), error.message(), now));
+    }
+
+    /** The clone exists: it becomes a VM of its own (stopped), and the source is unlocked. */
+    void cloned(OperationResult result) {
+      Operation op = vm.operation();
+      CloneArgs args = op.args().cloneTo();
+      String ref = result == null ? null : result.providerRef();
+      VmSpec s = vm.spec();
+      VmSpec spec =
+          new VmSpec(
+              args.name(),
+              s.provider(),
+              s.cpus(),
+              s.memoryMiB(),
+              s.diskGiB(),
+              s.image(),
+              s.labels(),
+              s.host(),
+              null);
+      Vm clone =
+          new Vm(
+              args.targetVmId(),
+              vm.tenantId(),
+              spec,
+              VmState.STOPPED,
+              null,
+              ref,
+              PowerState.OFF,
+              List.of(),
+              List.of(),
+              op.id(),
+              null,
+              1,
+              now,
+              now);
+      created.add(clone);
+      events.add(
+          new StateChanged(
+              clone.id(),
+              null,
+              VmState.STOPPED,
+              clone.version(),
+              op.id(),
+              "cloned from "
+                  + vm.id()
+                  + (args.snapshotId() == null ? "" : " snapshot " + args.snapshotId()),
+              now));
+      subResourceDone(null, OperationResult.clone(clone.id(), ref));
+    }
+
+    /** A clone failed: remove whatever the provider made before the operation fails. */
+    void discardClone(TaskError error) {
+      Operation op =
+          vm.operation()
+              .compensate(Steps.CLONE_DISCARD.id(), now.plus(settings.deleteTimeout()), error);
+      vm = vm.withOperation(op).withLastError(error);
+      send(
+          Steps.CLONE_DISCARD,
+          op,
+          "discarding the clone after " + error.type() + ": " + error.message());
+    }
+
+    /** A migration timed out or was aborted: cancel it, then see where the VM is. */
+    void cancelMigration(TaskError why) {
+      Operation op =
+          vm.operation()
+              .compensate(Steps.MIGRATE_CANCEL.id(), now.plus(settings.powerTimeout()), why);
+      vm = vm.withOperation(op);
+      send(Steps.MIGRATE_CANCEL, op, "cancelling the migration: " + why.message());
+    }
+
+    /**
+     * A migration ended with the VM on {@code host} (null: where it was): back to the state it
+     * began in; the operation succeeded unless {@code error} says why not.
+     */
+    void migrated(String host, TaskError error) {
+      Operation op = vm.operation();
+      VmState from = vm.state();
+      VmSpec spec = host == null ? vm.spec() : vm.spec().onHost(host);
+      vm = vm.withSpec(spec).with(op.origin(), null).withLastError(error).bumped(now);
+      events.add(
+          new StateChanged(
+              vm.id(),
+              from,
+              vm.state(),
+              vm.version(),
+              op.id(),
+              error == null
+                  ? "migrated to " + host
+                  : error.type() + ": " + error.message() + " (on " + spec.host() + ")",
+              now));
+      events.add(
+          error == null
+              ? new OperationSucceeded(vm.id(), op.id(), op.type(), now, OperationResult.host(host))
+              : new OperationFailed(
+                  vm.id(), op.id(), op.type(), op.step(), error.type(), error.message(), now));
     }
 
     /** The operation succeeded: leave the transitional state. */
@@ -704,7 +1031,7 @@ public final class SagaEngine {
       if (vm.version() == originalVersion) {
         vm = vm.bumped(now);
       }
-      return new Decision(vm, tasks, events);
+      return new Decision(vm, created, tasks, events);
     }
   }
 }

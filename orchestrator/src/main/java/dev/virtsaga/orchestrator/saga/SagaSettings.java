@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param maxAttempts attempts per step for retryable errors (1 = no retry)
  * @param baseBackoff first retry delay; doubles per attempt
  * @param maxBackoff cap of the retry delay
+ * @param transferTimeout how long a clone or a disk export may take
+ * @param migrationTimeout how long a migration may take before it is cancelled
  */
 public record SagaSettings(
     Duration provisionTimeout,
@@ -20,7 +22,30 @@ public record SagaSettings(
     Duration deleteTimeout,
     int maxAttempts,
     Duration baseBackoff,
-    Duration maxBackoff) {
+    Duration maxBackoff,
+    Duration transferTimeout,
+    Duration migrationTimeout) {
+
+  /** Clones, exports and migrations get 30 minutes each. */
+  public SagaSettings(
+      Duration provisionTimeout,
+      Duration powerTimeout,
+      Duration gracefulStopTimeout,
+      Duration deleteTimeout,
+      int maxAttempts,
+      Duration baseBackoff,
+      Duration maxBackoff) {
+    this(
+        provisionTimeout,
+        powerTimeout,
+        gracefulStopTimeout,
+        deleteTimeout,
+        maxAttempts,
+        baseBackoff,
+        maxBackoff,
+        Duration.ofMinutes(30),
+        Duration.ofMinutes(30));
+  }
 
   public static SagaSettings defaults() {
     return new SagaSettings(

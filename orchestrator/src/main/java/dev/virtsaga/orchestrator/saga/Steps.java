@@ -20,6 +20,15 @@ public enum Steps {
   SNAPSHOT_CREATE("snapshot-create", TaskAction.SNAPSHOT_CREATE, null, null),
   SNAPSHOT_DELETE("snapshot-delete", TaskAction.SNAPSHOT_DELETE, null, null),
   SNAPSHOT_REVERT("snapshot-revert", TaskAction.SNAPSHOT_REVERT, null, null),
+  CLONE("clone", TaskAction.CLONE, null, null),
+  /** Compensation of a failed clone, or the first step of a delete that pre-empts one. */
+  CLONE_DISCARD("clone-discard", TaskAction.CLONE_DISCARD, null, null),
+  DISK_EXPORT("disk-export", TaskAction.DISK_EXPORT, null, null),
+  MIGRATE("migrate", TaskAction.MIGRATE, VmState.MIGRATING, null),
+  /**
+   * After an abort or a timeout of a migration, or the first step of a delete that pre-empts one.
+   */
+  MIGRATE_CANCEL("migrate-cancel", TaskAction.MIGRATE_CANCEL, null, null),
   DELETE("delete", TaskAction.DELETE, VmState.DELETING, null),
   /** Compensation of a failed create: remove whatever the provider made. */
   ROLLBACK("rollback-delete", TaskAction.DELETE, null, null);

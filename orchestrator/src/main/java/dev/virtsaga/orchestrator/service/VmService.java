@@ -93,6 +93,9 @@ public class VmService {
                     Decision d = decide.apply(before, clock.instant());
                     Uni<Void> store =
                         d.changed() ? vms.save(row, d.vm()) : Uni.createFrom().voidItem();
+                    for (Vm created : d.created()) {
+                      store = store.chain(() -> vms.save(null, created));
+                    }
                     return store
                         .chain(() -> outbox.append(before, d))
                         .chain(() -> markProcessed(consumer, eventId))

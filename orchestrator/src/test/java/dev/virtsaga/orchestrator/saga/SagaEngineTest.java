@@ -14,8 +14,11 @@ import dev.virtsaga.events.lifecycle.OperationTimedOut;
 import dev.virtsaga.events.lifecycle.RejectReason;
 import dev.virtsaga.events.lifecycle.StateChanged;
 import dev.virtsaga.events.lifecycle.VmDeleted;
+import dev.virtsaga.events.model.CloneArgs;
 import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.DiskExportArgs;
 import dev.virtsaga.events.model.ErrorType;
+import dev.virtsaga.events.model.OperationResult;
 import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.model.TaskAction;
 import dev.virtsaga.events.model.TaskError;
@@ -85,7 +88,7 @@ class SagaEngineTest {
     }
     long lastVersion = before == null ? 0 : before.version();
     for (LifecycleEvent e : d.events()) {
-      if (e instanceof StateChanged sc) {
+      if (e instanceof StateChanged sc && sc.vmId().equals(vm.id())) {
         assertThat(sc.version()).isGreaterThan(lastVersion);
         lastVersion = sc.version();
       }
@@ -672,5 +675,322 @@ class SagaEngineTest {
     Vm deleting = apply(taking, engine.onCommand(taking, cmd("op-d", CommandType.DELETE), now));
     assertThat(deleting.state()).isEqualTo(VmState.DELETING);
     assertThat(locked(deleting)).isFalse();
+  }
+
+  // ---------------------------------------------------------------- clone, export, migrate
+
+  private static VmCommand clone(String op, String target, String snapshotId) {
+    return new VmCommand(
+        op,
+        "vm-1",
+        "t1",
+        CommandType.CLONE,
+        T0,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        new CloneArgs(target, "web-copy", snapshotId),
+        null,
+        null);
+  }
+
+  private static VmCommand export(String op, String snapshotId) {
+    return new VmCommand(
+        op,
+        "vm-1",
+        "t1",
+        CommandType.DISK_EXPORT,
+        T0,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        new DiskExportArgs("file:///srv/x.qcow2", "qcow2", null, snapshotId));
+  }
+
+  private static VmCommand migrate(String op, String host) {
+    return new VmCommand(
+        op,
+        "vm-1",
+        "t1",
+        CommandType.MIGRATE,
+        T0,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        host,
+        null);
+  }
+
+  private static TaskEvent okWith(TaskRequested task, PowerState power, OperationResult result) {
+    return ok(task, power).withResult(result);
+  }
+
+  @Test
+  void aCloneLocksTheSourceAndMakesANewStoppedVmOfItsOwn() {
+    Vm vm = running();
+    Decision d = engine.onCommand(vm, clone("op-cl", "vm-2", null), now);
+    assertThat(states(d)).isEmpty();
+    TaskRequested task = d.tasks().get(0);
+    assertThat(task.action()).isEqualTo(TaskAction.CLONE);
+    assertThat(task.cloneTo()).isEqualTo(new CloneArgs("vm-2", "web-copy", null));
+    assertThat(task.snapshotId()).isNull();
+    Vm cloning = apply(vm, d);
+    assertThat(cloning.state()).isEqualTo(VmState.RUNNING);
+    assertThat(locked(cloning)).isTrue();
+    assertThat(engine.onCommand(cloning, cmd("op-x", CommandType.STOP), now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.CONFLICT));
+    Decision done =
+        engine.onTaskEvent(
+            cloning, okWith(task, null, OperationResult.clone("vm-2", "dom-2")), now);
+    Vm after = apply(cloning, done);
+    assertThat(locked(after)).isFalse();
+    assertThat(after.providerRef()).isEqualTo("dom-1");
+    assertThat(done.created())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.id()).isEqualTo("vm-2");
+              assertThat(c.state()).isEqualTo(VmState.STOPPED);
+              assertThat(c.operation()).isNull();
+              assertThat(c.providerRef()).isEqualTo("dom-2");
+              assertThat(c.spec().name()).isEqualTo("web-copy");
+              assertThat(c.spec().cpus()).isEqualTo(SPEC.cpus());
+              assertThat(c.tenantId()).isEqualTo("t1");
+            });
+    assertThat(done.events())
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        StateChanged.class,
+                        sc -> {
+                          assertThat(sc.vmId()).isEqualTo("vm-2");
+                          assertThat(sc.to()).isEqualTo(VmState.STOPPED);
+                        }));
+    assertThat(done.events())
+        .last()
+        .isInstanceOfSatisfying(
+            OperationSucceeded.class, s -> assertThat(s.result().vmId()).isEqualTo("vm-2"));
+  }
+
+  @Test
+  void aCloneFromAMissingOrUnfinishedSnapshotOrOntoItselfIsRejected() {
+    Vm vm = running();
+    assertThat(engine.onCommand(vm, clone("op-1", "vm-2", "nope"), now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.NOT_FOUND));
+    assertThat(engine.onCommand(vm, clone("op-2", "vm-1", null), now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID));
+    Vm taking =
+        apply(vm, engine.onCommand(vm, snap("op-s1", CommandType.SNAPSHOT_CREATE, "s1"), now));
+    Vm failed = apply(taking, engine.onTimer(taking, taking.operation().deadline()));
+    assertThat(engine.onCommand(failed, clone("op-3", "vm-2", "s1"), now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class,
+            r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID_STATE));
+  }
+
+  @Test
+  void aFailedOrTimedOutCloneIsDiscardedBeforeTheOperationFails() {
+    Vm vm = running();
+    Decision d = engine.onCommand(vm, clone("op-cl", "vm-2", null), now);
+    Vm cloning = apply(vm, d);
+    for (Decision failure :
+        List.of(
+            engine.onTaskEvent(cloning, fail(d.tasks().get(0), ErrorType.CONFLICT), now),
+            engine.onTimer(cloning, cloning.operation().deadline()))) {
+      assertThat(failure.created()).isEmpty();
+      TaskRequested discard = failure.tasks().get(0);
+      assertThat(discard.action()).isEqualTo(TaskAction.CLONE_DISCARD);
+      assertThat(discard.cloneTo().targetVmId()).isEqualTo("vm-2");
+      Vm discarding = apply(cloning, failure);
+      assertThat(locked(discarding)).isTrue();
+      // the clone was never made: NOT_FOUND counts as discarded
+      Decision end = engine.onTaskEvent(discarding, fail(discard, ErrorType.NOT_FOUND), now);
+      Vm after = apply(discarding, end);
+      assertThat(after.state()).isEqualTo(VmState.RUNNING);
+      assertThat(locked(after)).isFalse();
+      assertThat(end.events()).last().isInstanceOf(OperationFailed.class);
+    }
+  }
+
+  @Test
+  void deletingTheSourceDuringACloneDiscardsTheCloneFirst() {
+    Vm vm = running();
+    Vm cloning = apply(vm, engine.onCommand(vm, clone("op-cl", "vm-2", null), now));
+    Decision del = engine.onCommand(cloning, cmd("op-d", CommandType.DELETE), now);
+    Vm deleting = apply(cloning, del);
+    assertThat(deleting.state()).isEqualTo(VmState.DELETING);
+    assertThat(locked(deleting)).isFalse();
+    TaskRequested discard = del.tasks().get(0);
+    assertThat(discard.action()).isEqualTo(TaskAction.CLONE_DISCARD);
+    assertThat(discard.cloneTo().targetVmId()).isEqualTo("vm-2");
+    Decision next = engine.onTaskEvent(deleting, ok(discard, null), now);
+    assertThat(next.tasks())
+        .singleElement()
+        .satisfies(t -> assertThat(t.action()).isEqualTo(TaskAction.DELETE));
+    deleting = apply(deleting, next);
+    Vm deleted =
+        apply(
+            deleting,
+            engine.onTaskEvent(deleting, ok(next.tasks().get(0), PowerState.NOT_FOUND), now));
+    assertThat(deleted.state()).isEqualTo(VmState.DELETED);
+  }
+
+  @Test
+  void aDiskExportLocksTheVmAndReportsTheChecksum() {
+    Vm vm = running();
+    Decision d = engine.onCommand(vm, export("op-x", null), now);
+    TaskRequested task = d.tasks().get(0);
+    assertThat(task.action()).isEqualTo(TaskAction.DISK_EXPORT);
+    assertThat(task.export().url()).isEqualTo("file:///srv/x.qcow2");
+    Vm exporting = apply(vm, d);
+    assertThat(locked(exporting)).isTrue();
+    OperationResult written =
+        new OperationResult("file:///srv/x.qcow2", "qcow2", 1024L, "ab".repeat(32), null, null);
+    Decision done = engine.onTaskEvent(exporting, okWith(task, null, written), now);
+    Vm after = apply(exporting, done);
+    assertThat(locked(after)).isFalse();
+    assertThat(done.events())
+        .last()
+        .isInstanceOfSatisfying(
+            OperationSucceeded.class, s -> assertThat(s.result()).isEqualTo(written));
+    Decision refused =
+        engine.onTaskEvent(
+            apply(after, engine.onCommand(after, export("op-y", null), now)),
+            fail(
+                engine.onCommand(after, export("op-y", null), now).tasks().get(0),
+                ErrorType.INVALID_SPEC),
+            now);
+    assertThat(refused.events()).last().isInstanceOf(OperationFailed.class);
+    assertThat(locked(refused.vm())).isFalse();
+  }
+
+  @Test
+  void aMigrationMovesTheVmToItsNewHostAndBack() {
+    Vm vm = running();
+    assertThat(engine.onCommand(vm, migrate("op-0", " "), now).events())
+        .singleElement()
+        .isInstanceOf(CommandRejected.class);
+    Decision d = engine.onCommand(vm, migrate("op-m", "host-b"), now);
+    assertThat(states(d)).containsExactly(VmState.MIGRATING);
+    TaskRequested task = d.tasks().get(0);
+    assertThat(task.action()).isEqualTo(TaskAction.MIGRATE);
+    assertThat(task.targetHost()).isEqualTo("host-b");
+    assertThat(task.host()).isNull();
+    Vm migrating = apply(vm, d);
+    Decision done =
+        engine.onTaskEvent(
+            migrating, okWith(task, PowerState.ON, OperationResult.host("host-b")), now);
+    assertThat(states(done)).containsExactly(VmState.RUNNING);
+    Vm moved = apply(migrating, done);
+    assertThat(moved.spec().host()).isEqualTo("host-b");
+    assertThat(moved.operation()).isNull();
+    // later tasks go to the new host; migrating to where it is is refused
+    assertThat(engine.onCommand(moved, cmd("op-r", CommandType.REBOOT), now).tasks().get(0).host())
+        .isEqualTo("host-b");
+    assertThat(engine.onCommand(moved, migrate("op-m2", "host-b"), now).events())
+        .singleElement()
+        .isInstanceOf(CommandRejected.class);
+    // a clean failure leaves it where it was
+    Decision again = engine.onCommand(moved, migrate("op-m3", "host-a"), now);
+    Vm migrating2 = apply(moved, again);
+    Vm stayed =
+        apply(
+            migrating2,
+            engine.onTaskEvent(migrating2, fail(again.tasks().get(0), ErrorType.CONFLICT), now));
+    assertThat(stayed.state()).isEqualTo(VmState.RUNNING);
+    assertThat(stayed.spec().host()).isEqualTo("host-b");
+  }
+
+  @Test
+  void aTimedOutOrAbortedMigrationIsCancelledAndTheVmStaysWhereItIs() {
+    Vm vm = running();
+    Decision d = engine.onCommand(vm, migrate("op-m", "host-b"), now);
+    Vm migrating = apply(vm, d);
+    // abort: the abort is taken at once, the migration is cancelled
+    VmCommand abort =
+        new VmCommand("op-a", "vm-1", "t1", CommandType.ABORT, T0, null, null, null, null);
+    Decision aborted = engine.onCommand(migrating, abort, now);
+    assertThat(aborted.tasks())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.action()).isEqualTo(TaskAction.MIGRATE_CANCEL);
+              assertThat(t.targetHost()).isEqualTo("host-b");
+            });
+    assertThat(aborted.events())
+        .anySatisfy(e -> assertThat(e).isInstanceOf(OperationSucceeded.class));
+    Vm cancelling = apply(migrating, aborted);
+    assertThat(cancelling.state()).isEqualTo(VmState.MIGRATING);
+    // the migration's own late report is stale now
+    assertThat(engine.onTaskEvent(cancelling, ok(d.tasks().get(0), PowerState.ON), now).changed())
+        .isFalse();
+    Decision back =
+        engine.onTaskEvent(
+            cancelling,
+            okWith(aborted.tasks().get(0), PowerState.ON, OperationResult.host("host-a")),
+            now);
+    assertThat(states(back)).containsExactly(VmState.RUNNING);
+    assertThat(back.events()).last().isInstanceOf(OperationFailed.class);
+    assertThat(apply(cancelling, back).spec().host()).isEqualTo("host-a");
+
+    // timeout: the same, with a timed-out event; a cancel that came too late means it arrived
+    Decision timedOut = engine.onTimer(migrating, migrating.operation().deadline());
+    assertThat(timedOut.events()).first().isInstanceOf(OperationTimedOut.class);
+    Vm cancelling2 = apply(migrating, timedOut);
+    Decision arrived =
+        engine.onTaskEvent(
+            cancelling2,
+            okWith(timedOut.tasks().get(0), PowerState.ON, OperationResult.host("host-b")),
+            now);
+    assertThat(arrived.events()).last().isInstanceOf(OperationSucceeded.class);
+    assertThat(apply(cancelling2, arrived).spec().host()).isEqualTo("host-b");
+
+    // abort with nothing to abort
+    assertThat(engine.onCommand(vm, abort, now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class,
+            r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID_STATE));
+  }
+
+  @Test
+  void deletingAMigratingVmCancelsTheMigrationThenDeletesWhereverItIs() {
+    Vm vm = running();
+    Vm migrating = apply(vm, engine.onCommand(vm, migrate("op-m", "host-b"), now));
+    Decision del = engine.onCommand(migrating, cmd("op-d", CommandType.DELETE), now);
+    TaskRequested cancel = del.tasks().get(0);
+    assertThat(cancel.action()).isEqualTo(TaskAction.MIGRATE_CANCEL);
+    Vm deleting = apply(migrating, del);
+    assertThat(deleting.state()).isEqualTo(VmState.DELETING);
+    Decision next =
+        engine.onTaskEvent(
+            deleting, okWith(cancel, PowerState.ON, OperationResult.host("host-b")), now);
+    assertThat(next.tasks())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.action()).isEqualTo(TaskAction.DELETE);
+              assertThat(t.host()).isEqualTo("host-b");
+            });
   }
 }
