@@ -96,6 +96,7 @@ public final class LibvirtProvider
   private final Executor executor;
   private final LibvirtWatcher watcher;
   private final QemuImg qemuImg = QemuImg.defaults();
+  private final HttpTransfer http = HttpTransfer.defaults();
 
   /**
    * @param uri {@code test:///default}, {@code qemu:///system}, …
@@ -784,7 +785,9 @@ public final class LibvirtProvider
     return blocking(
         "export a disk of VM " + request.vmId(),
         c -> {
-          Path target = fileOnly(request.target(), "export");
+          URI target = settings.urlPolicy().check(request.target());
+          Path targetFile =
+              isFile(target) ? settings.urlPolicy().checkFile(request.target()) : null;
           requireQemu("disk export");
           Domain d = require(c, request.vmId(), request.providerRef());
           String diskId = request.diskId() == null ? DomainXml.ROOT_DISK : request.diskId();
@@ -810,21 +813,37 @@ public final class LibvirtProvider
           Path source = diskPath(c, ref);
           Path tmp = null;
           try {
-            Files.createDirectories(target.getParent());
-            tmp = tempFile(target.getParent(), "." + target.getFileName() + ".");
+            Path dir;
+            if (targetFile != null) {
+              dir = targetFile.getParent();
+              Files.createDirectories(dir);
+            } else {
+              dir = poolDirectory(ensurePool(c)); // room for disk images, unlike /tmp
+            }
+            String prefix = targetFile != null ? "." + targetFile.getFileName() + "." : ".export-";
+            tmp = tempFile(dir, prefix);
             qemuImg.convert(source, ref.format(), request.snapshotId(), tmp, request.format());
             String sha = QemuImg.sha256(tmp);
             long size = Files.size(tmp);
-            Files.move(
-                tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            String location;
+            if (targetFile != null) {
+              Files.move(
+                  tmp,
+                  targetFile,
+                  StandardCopyOption.ATOMIC_MOVE,
+                  StandardCopyOption.REPLACE_EXISTING);
+              location = targetFile.toUri().toString();
+            } else {
+              http.upload(tmp, target, sha);
+              location = request.target();
+            }
             LOG.infof(
                 "exported disk %s of vmId=%s to %s (%s, sha256 %s) provider=%s",
-                diskId, request.vmId(), target, request.format().id(), sha, NAME);
-            return new DiskTransfer(
-                diskId, target.toUri().toString(), request.format(), size, sha, true);
+                diskId, request.vmId(), shown(target), request.format().id(), sha, NAME);
+            return new DiskTransfer(diskId, location, request.format(), size, sha, true);
           } catch (IOException e) {
             throw new ProviderException(
-                ErrorType.RETRYABLE, "cannot write the export to " + target + ": " + e, e);
+                ErrorType.RETRYABLE, "cannot write the export to " + shown(target) + ": " + e, e);
           } finally {
             deleteQuietly(tmp);
           }
@@ -837,7 +856,9 @@ public final class LibvirtProvider
         "import disk " + request.name(),
         c -> {
           request.requireValid();
-          Path source = fileOnly(request.source(), "import");
+          URI source = settings.urlPolicy().check(request.source());
+          Path sourceFile =
+              isFile(source) ? settings.urlPolicy().checkFile(request.source()) : null;
           requireQemu("disk import");
           StoragePool pool = ensurePool(c);
           String volume = DomainXml.importVolumeName(request.name());
@@ -851,40 +872,72 @@ public final class LibvirtProvider
                 null,
                 false);
           }
-          if (!Files.isRegularFile(source)) {
-            throw ProviderException.notFound("no file " + source + " to import");
-          }
-          String sha = QemuImg.sha256(source);
-          if (!sha.equalsIgnoreCase(request.expectedSha256())) {
-            throw ProviderException.invalidSpec(
-                "checksum mismatch for "
-                    + source
-                    + ": expected "
-                    + request.expectedSha256()
-                    + ", was "
-                    + sha);
-          }
-          String detected = qemuImg.info(source).format();
-          if (!request.sourceFormat().id().equals(detected)) {
-            throw ProviderException.invalidSpec(
-                source + " is " + detected + ", not " + request.sourceFormat().id());
-          }
           Path dir = poolDirectory(pool);
-          Path tmp = tempFile(dir, ".import-");
-          try {
-            qemuImg.convert(source, detected, null, tmp, DiskFormat.QCOW2);
-            Files.move(tmp, dir.resolve(volume), StandardCopyOption.ATOMIC_MOVE);
-          } catch (IOException e) {
-            throw new ProviderException(ErrorType.RETRYABLE, "cannot place the import: " + e, e);
-          } finally {
-            deleteQuietly(tmp);
+          if (sourceFile != null) {
+            if (!Files.isRegularFile(sourceFile)) {
+              throw ProviderException.notFound("no file " + sourceFile + " to import");
+            }
+            return importFile(pool, dir, volume, request, sourceFile, shown(source));
           }
-          pool.refresh(0);
-          StorageVol vol = pool.storageVolLookupByName(volume);
-          LOG.infof("imported %s as volume %s (sha256 %s) provider=%s", source, volume, sha, NAME);
-          return new DiskTransfer(
-              request.name(), vol.getPath(), DiskFormat.QCOW2, vol.getInfo().allocation, sha, true);
+          Path download = tempFile(dir, ".download-");
+          try {
+            http.download(source, download);
+            return importFile(pool, dir, volume, request, download, shown(source));
+          } finally {
+            deleteQuietly(download);
+          }
         });
+  }
+
+  /**
+   * Checks the SHA-256 and the format of a local image and converts it into the import volume.
+   * Nothing is kept when a check fails.
+   */
+  private DiskTransfer importFile(
+      StoragePool pool,
+      Path dir,
+      String volume,
+      DiskImportRequest request,
+      Path image,
+      String shownSource)
+      throws LibvirtException {
+    String sha = QemuImg.sha256(image);
+    if (!sha.equalsIgnoreCase(request.expectedSha256())) {
+      throw ProviderException.invalidSpec(
+          "checksum mismatch for "
+              + shownSource
+              + ": expected "
+              + request.expectedSha256()
+              + ", was "
+              + sha);
+    }
+    QemuImg.Info info = qemuImg.info(image);
+    if (!request.sourceFormat().id().equals(info.format())) {
+      throw ProviderException.invalidSpec(
+          shownSource + " is " + info.format() + ", not " + request.sourceFormat().id());
+    }
+    if (!info.otherFiles().isEmpty()) {
+      // converting would read those files of this machine into the new disk
+      throw ProviderException.invalidSpec(
+          shownSource
+              + " refers to other files "
+              + info.otherFiles()
+              + " (backing file, data file or extents): import self-contained images only");
+    }
+    Path tmp = tempFile(dir, ".import-");
+    try {
+      qemuImg.convert(image, info.format(), null, tmp, DiskFormat.QCOW2);
+      Files.move(tmp, dir.resolve(volume), StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new ProviderException(ErrorType.RETRYABLE, "cannot place the import: " + e, e);
+    } finally {
+      deleteQuietly(tmp);
+    }
+    pool.refresh(0);
+    StorageVol vol = pool.storageVolLookupByName(volume);
+    LOG.infof("imported %s as volume %s (sha256 %s) provider=%s", shownSource, volume, sha, NAME);
+    return new DiskTransfer(
+        request.name(), vol.getPath(), DiskFormat.QCOW2, vol.getInfo().allocation, sha, true);
   }
 
   private void requireQemu(String what) {
@@ -894,13 +947,25 @@ public final class LibvirtProvider
     }
   }
 
-  private Path fileOnly(String url, String what) {
-    URI uri = settings.urlPolicy().check(url);
-    if (!"file".equalsIgnoreCase(uri.getScheme())) {
-      throw ProviderException.notSupported(
-          "the libvirt adapter can " + what + " only file: URLs, not " + uri.getScheme());
+  /**
+   * {@code file:} or else {@code http(s):}: the only schemes {@link
+   * dev.virtsaga.providers.spi.UrlPolicy#check} lets by.
+   */
+  private static boolean isFile(URI checked) {
+    if ("file".equalsIgnoreCase(checked.getScheme())) {
+      return true;
     }
-    return settings.urlPolicy().checkFile(url);
+    if (HttpTransfer.handles(checked)) {
+      return false;
+    }
+    throw ProviderException.notSupported("cannot transfer " + checked.getScheme() + " URLs");
+  }
+
+  /** A URL for messages and logs: no query (it may hold a signature). */
+  private static String shown(URI uri) {
+    return "file".equalsIgnoreCase(uri.getScheme())
+        ? Path.of(uri).toString()
+        : HttpTransfer.redacted(uri);
   }
 
   private static DiskFormat formatOf(String format) {

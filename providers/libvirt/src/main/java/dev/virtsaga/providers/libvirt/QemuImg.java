@@ -45,13 +45,16 @@ final class QemuImg {
    * @param format the detected format ({@code qcow2}, {@code raw}, {@code vmdk}, …)
    * @param backingFile the backing image, or {@code null}
    * @param snapshots names of the internal snapshots
+   * @param otherFiles the files besides the image itself that reading it would read: its backing
+   *     file, a qcow2 external data file, vmdk extents in other files
    */
   record Info(
       String format,
       long virtualSizeBytes,
       long actualSizeBytes,
       String backingFile,
-      List<String> snapshots) {}
+      List<String> snapshots,
+      List<String> otherFiles) {}
 
   /** {@code qemu-img info --output=json -U} (readable while a VM uses the image). */
   Info info(Path image) {
@@ -60,12 +63,30 @@ final class QemuImg {
       JsonNode n = JSON.readTree(out);
       List<String> snapshots = new ArrayList<>();
       n.path("snapshots").forEach(s -> snapshots.add(s.path("name").asText()));
+      String backing = n.hasNonNull("backing-filename") ? n.get("backing-filename").asText() : null;
+      List<String> otherFiles = new ArrayList<>();
+      if (backing != null) {
+        otherFiles.add(backing);
+      }
+      JsonNode specific = n.path("format-specific").path("data");
+      if (specific.hasNonNull("data-file")) {
+        otherFiles.add(specific.get("data-file").asText());
+      }
+      Path self = image.toAbsolutePath().normalize();
+      for (JsonNode extent : specific.path("extents")) {
+        String file = extent.path("filename").asText("");
+        Path parent = self.getParent() == null ? Path.of("/") : self.getParent();
+        if (!parent.resolve(file).normalize().equals(self)) {
+          otherFiles.add(file);
+        }
+      }
       return new Info(
           n.path("format").asText(null),
           n.path("virtual-size").asLong(),
           n.path("actual-size").asLong(),
-          n.hasNonNull("backing-filename") ? n.get("backing-filename").asText() : null,
-          snapshots);
+          backing,
+          snapshots,
+          otherFiles);
     } catch (IOException e) {
       throw new ProviderException(ErrorType.RETRYABLE, "unreadable qemu-img info: " + out, e);
     }

@@ -240,4 +240,35 @@ class LibvirtQemuDisksIT {
     assertThat(Path.of(imported.location())).exists();
     Files.delete(file);
   }
+
+  @Test
+  void anImageReferringToOtherFilesIsNotImported()
+      throws IOException, InterruptedException, LibvirtException {
+    // Given: a qcow2 whose backing file is a file of this machine
+    Path secret = transfers.resolve("secret.raw");
+    Files.write(secret, new byte[1 << 20]);
+    Path overlay = transfers.resolve("overlay.qcow2");
+    qemuImg("create", "-f", "qcow2", "-b", secret.toString(), "-F", "raw", overlay.toString());
+    String name = "it-" + UUID.randomUUID().toString().substring(0, 8);
+
+    // When
+    ErrorType error =
+        errorOf(
+            libvirt.importDisk(
+                new DiskImportRequest(
+                    name, overlay.toUri().toString(), DiskFormat.QCOW2, QemuImg.sha256(overlay))));
+
+    // Then
+    assertThat(error).isEqualTo(ErrorType.INVALID_SPEC);
+    StoragePool pool = probe.storagePoolLookupByName(LibvirtSettings.DEFAULT_POOL);
+    pool.refresh(0);
+    assertThat(pool.listVolumes()).doesNotContain(DomainXml.importVolumeName(name));
+  }
+
+  private static void qemuImg(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("qemu-img"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).inheritIO().start();
+    assertThat(p.waitFor()).as(String.join(" ", cmd)).isZero();
+  }
 }
