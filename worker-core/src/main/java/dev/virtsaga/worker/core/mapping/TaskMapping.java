@@ -28,8 +28,7 @@ public final class TaskMapping {
       case REBOOT -> PowerOp.REBOOT;
       case SUSPEND -> PowerOp.SUSPEND;
       case RESUME -> PowerOp.RESUME;
-      case CREATE, DELETE, RECONFIGURE, SNAPSHOT_CREATE, SNAPSHOT_DELETE, SNAPSHOT_REVERT ->
-          throw new IllegalArgumentException(action + " is not a power task");
+      default -> throw new IllegalArgumentException(action + " is not a power task");
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.virtsaga.worker.core.messaging;
 
 import dev.virtsaga.events.MalformedEventException;
+import dev.virtsaga.events.model.TaskAction;
 import dev.virtsaga.events.task.TaskRequested;
 import dev.virtsaga.worker.core.config.WorkerConfig;
 import dev.virtsaga.worker.core.service.InFlightLimiter;
@@ -28,8 +29,9 @@ import org.jboss.logging.Logger;
  *       failure-strategy=dead-letter-queue} moves it to {@code <topic>.dlq} and consumption goes
  *       on.
  *   <li>A valid task is queued behind the earlier tasks of the same VM (tasks of one VM run in
- *       order; different VMs run concurrently) and the method returns at once, so a long task never
- *       holds up the partition. At most {@code virtsaga.worker.max-in-flight} tasks are in flight.
+ *       order; different VMs run concurrently; only MIGRATE_CANCEL runs at once, beside the
+ *       migration it cancels) and the method returns at once, so a long task never holds up the
+ *       partition. At most {@code virtsaga.worker.max-in-flight} tasks are in flight.
  *   <li>The record is acked only after the task's final event has been sent, so a crash means
  *       redelivery (answered idempotently), never a lost task. A report that cannot be sent is
  *       retried with backoff until Kafka takes it; at shutdown the record stays unacknowledged and
@@ -67,6 +69,12 @@ public class TaskConsumer {
     } catch (MalformedEventException e) {
       LOG.warnf("dead-lettering task record %s: %s", where(message), e.getMessage());
       return Uni.createFrom().completionStage(() -> message.nack(e));
+    }
+    if (task.action() == TaskAction.MIGRATE_CANCEL) {
+      // runs beside the VM's MIGRATE task (which waits for the migration to end), not behind it
+      return Uni.createFrom()
+          .completionStage(limiter::acquire)
+          .invoke(() -> run(task, message).subscribe().with(ignored -> {}, failure -> {}));
     }
     return Uni.createFrom()
         .completionStage(limiter::acquire)

@@ -1,11 +1,23 @@
 package dev.virtsaga.worker.core.service;
 
+import dev.virtsaga.events.model.CloneArgs;
+import dev.virtsaga.events.model.DiskExportArgs;
+import dev.virtsaga.events.model.DiskSource;
 import dev.virtsaga.events.model.ErrorType;
+import dev.virtsaga.events.model.OperationResult;
 import dev.virtsaga.events.model.TaskError;
 import dev.virtsaga.events.task.TaskEvent;
 import dev.virtsaga.events.task.TaskRequested;
 import dev.virtsaga.events.task.TaskStatus;
 import dev.virtsaga.providers.spi.Capability;
+import dev.virtsaga.providers.spi.CloneRequest;
+import dev.virtsaga.providers.spi.Cloning;
+import dev.virtsaga.providers.spi.CreateRequest;
+import dev.virtsaga.providers.spi.DiskExportRequest;
+import dev.virtsaga.providers.spi.DiskFormat;
+import dev.virtsaga.providers.spi.DiskImportRequest;
+import dev.virtsaga.providers.spi.Disks;
+import dev.virtsaga.providers.spi.Migration;
 import dev.virtsaga.providers.spi.PowerOp;
 import dev.virtsaga.providers.spi.PowerState;
 import dev.virtsaga.providers.spi.Provider;
@@ -21,7 +33,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -40,6 +54,9 @@ import org.jboss.logging.Logger;
  *       waits) until then or until the deadline (TIMEOUT).
  *   <li>Every provider failure becomes a FAILED event with its error classified; the returned Uni
  *       fails only when an event could not be sent.
+ *   <li>Each task runs against the adapter of the host its VM is on ({@link ProviderHosts}). A
+ *       migration reports PROGRESS while it runs; MIGRATE_CANCEL cancels it (it is meant to run
+ *       beside the VM's MIGRATE task, not behind it) and reports the host the VM ended up on.
  * </ul>
  *
  * <p>Plain Java: no Quarkus, no Kafka.
@@ -47,7 +64,7 @@ import org.jboss.logging.Logger;
 public final class TaskProcessor {
   private static final Logger LOG = Logger.getLogger(TaskProcessor.class);
 
-  private final Provider provider;
+  private final ProviderHosts hosts;
   private final TaskEventSink sink;
   private final CompletedTasks completed;
   private final TaskSettings settings;
@@ -64,7 +81,21 @@ public final class TaskProcessor {
       TaskSettings settings,
       Clock clock,
       Executor workers) {
-    this.provider = provider;
+    this(ProviderHosts.single(provider), sink, completed, settings, clock, workers);
+  }
+
+  /**
+   * @param hosts the hosts this worker reaches, each with its adapter
+   * @param workers where provider calls are subscribed (a worker pool, never an event loop)
+   */
+  public TaskProcessor(
+      ProviderHosts hosts,
+      TaskEventSink sink,
+      CompletedTasks completed,
+      TaskSettings settings,
+      Clock clock,
+      Executor workers) {
+    this.hosts = hosts;
     this.sink = sink;
     this.completed = completed;
     this.settings = settings;
@@ -106,7 +137,8 @@ public final class TaskProcessor {
     return sink.send(TaskMapping.event(task, TaskStatus.ACCEPTED, now))
         .chain(
             () ->
-                execute(task)
+                Uni.createFrom()
+                    .deferred(() -> execute(task))
                     .ifNoItem()
                     .after(timeout)
                     .failWith(
@@ -118,7 +150,8 @@ public final class TaskProcessor {
                     .map(
                         d ->
                             TaskMapping.succeeded(
-                                task, clock.instant(), d.providerRef(), d.power(), d.ips()))
+                                    task, clock.instant(), d.providerRef(), d.power(), d.ips())
+                                .withResult(d.result()))
                     .onFailure()
                     .recoverWithItem(
                         e ->
@@ -150,47 +183,32 @@ public final class TaskProcessor {
   /** The provider call(s) of one action; the VM as described afterwards. */
   private Uni<Observed> execute(TaskRequested task) {
     String vmId = task.vmId();
+    Provider provider = hosts.provider(task.host());
     return switch (task.action()) {
-      case CREATE ->
-          call(() -> provider.create(TaskMapping.createRequest(task)))
-              .chain(
-                  created ->
-                      (created.taskRef() == null
-                              ? Uni.createFrom().voidItem()
-                              : awaitTask(created.taskRef()))
-                          .chain(() -> describe(vmId, created.providerRef())));
-      case DELETE ->
-          call(() -> provider.delete(vmId, task.providerRef()))
-              .chain(() -> call(() -> provider.describe(vmId, task.providerRef())))
-              .map(
-                  d -> {
-                    if (d.exists()) {
-                      throw new ProviderException(
-                          dev.virtsaga.providers.spi.ErrorType.RETRYABLE,
-                          "VM " + vmId + " still exists after delete");
-                    }
-                    return new Observed(task.providerRef(), PowerState.NOT_FOUND, List.of());
-                  });
+      case CREATE -> create(provider, task);
+      case DELETE -> deleted(provider, vmId, task.providerRef());
       case SHUTDOWN_GRACEFUL ->
           call(() -> provider.power(vmId, task.providerRef(), PowerOp.SHUTDOWN_GRACEFUL))
-              .chain(() -> awaitOff(vmId, task.providerRef()));
+              .chain(() -> awaitOff(provider, vmId, task.providerRef()));
       case SNAPSHOT_CREATE ->
-          call(() -> snapshots().createSnapshot(vmId, task.providerRef(), task.snapshotId(), null))
-              .chain(() -> describe(vmId, task.providerRef()));
+          call(() ->
+                  snapshots(provider)
+                      .createSnapshot(vmId, task.providerRef(), task.snapshotId(), null))
+              .chain(() -> describe(provider, vmId, task.providerRef()));
       case SNAPSHOT_DELETE ->
-          findSnapshot(task)
+          findSnapshot(provider, task)
               .chain(
                   found ->
                       found == null
                           ? Uni.createFrom().voidItem()
                           : call(
                               () ->
-                                  snapshots()
+                                  snapshots(provider)
                                       .deleteSnapshot(
                                           vmId, task.providerRef(), found.snapshotId())))
-              .chain(() -> describe(vmId, task.providerRef()));
+              .chain(() -> describe(provider, vmId, task.providerRef()));
       case SNAPSHOT_REVERT ->
-          findSnapshot(task)
+          findSnapshot(provider, task)
               .chain(
                   found -> {
                     if (found == null) {
@@ -199,28 +217,255 @@ public final class TaskProcessor {
                     }
                     return call(
                         () ->
-                            snapshots()
+                            snapshots(provider)
                                 .revertSnapshot(vmId, task.providerRef(), found.snapshotId()));
                   })
-              .chain(() -> describe(vmId, task.providerRef()));
+              .chain(() -> describe(provider, vmId, task.providerRef()));
       case RECONFIGURE ->
           call(() ->
                   Capability.of(provider, Reconfigurable.class)
                       .reconfigure(vmId, task.providerRef(), TaskMapping.reconfigureRequest(task)))
-              .chain(() -> describe(vmId, task.providerRef()));
+              .chain(() -> describe(provider, vmId, task.providerRef()));
       case POWER_ON, POWER_OFF, REBOOT, SUSPEND, RESUME ->
           call(() -> provider.power(vmId, task.providerRef(), TaskMapping.powerOp(task.action())))
-              .chain(() -> describe(vmId, task.providerRef()));
+              .chain(() -> describe(provider, vmId, task.providerRef()));
+      case CLONE -> {
+        CloneArgs clone = cloneArgs(task);
+        yield call(() ->
+                Capability.of(provider, Cloning.class)
+                    .cloneVm(
+                        new CloneRequest(
+                            vmId,
+                            task.providerRef(),
+                            clone.snapshotId(),
+                            clone.targetVmId(),
+                            task.operationId(),
+                            clone.name(),
+                            Map.of())))
+            .map(
+                made ->
+                    new Observed(
+                        null,
+                        null,
+                        null,
+                        OperationResult.clone(clone.targetVmId(), made.providerRef())));
+      }
+      case CLONE_DISCARD ->
+          deleted(provider, cloneArgs(task).targetVmId(), null)
+              .map(gone -> new Observed(null, null, null, null));
+      case DISK_EXPORT -> {
+        DiskExportArgs export = task.export();
+        if (export == null) {
+          throw ProviderException.invalidSpec(
+              "DISK_EXPORT task " + task.taskId() + " has no export");
+        }
+        yield call(() ->
+                Capability.of(provider, Disks.class)
+                    .exportDisk(
+                        new DiskExportRequest(
+                            vmId,
+                            task.providerRef(),
+                            export.diskId(),
+                            export.snapshotId(),
+                            export.url(),
+                            DiskFormat.of(export.format()))))
+            .map(
+                written ->
+                    new Observed(
+                        null,
+                        null,
+                        null,
+                        new OperationResult(
+                            written.location(),
+                            written.format().id(),
+                            written.sizeBytes(),
+                            written.sha256(),
+                            null,
+                            null)));
+      }
+      case MIGRATE -> migrate(provider, task);
+      case MIGRATE_CANCEL -> cancelMigration(task);
     };
   }
 
-  private Snapshots snapshots() {
+  /** CREATE; a spec with a {@code source} imports that image first and layers the disk on it. */
+  private Uni<Observed> create(Provider provider, TaskRequested task) {
+    CreateRequest request = TaskMapping.createRequest(task);
+    DiskSource source = task.spec().source();
+    Uni<CreateRequest> ready =
+        source == null
+            ? Uni.createFrom().item(request)
+            : call(() ->
+                    Capability.of(provider, Disks.class)
+                        .importDisk(
+                            new DiskImportRequest(
+                                DiskImportRequest.nameForVm(task.vmId()),
+                                source.url(),
+                                DiskFormat.of(source.format()),
+                                source.sha256())))
+                .map(
+                    imported ->
+                        new CreateRequest(
+                            request.vmId(),
+                            request.operationId(),
+                            request.name(),
+                            request.cpus(),
+                            request.memoryMiB(),
+                            Math.max(1, request.diskGiB()),
+                            imported.location(),
+                            request.labels()));
+    return ready
+        .chain(r -> call(() -> provider.create(r)))
+        .chain(
+            created ->
+                (created.taskRef() == null
+                        ? Uni.createFrom().voidItem()
+                        : awaitTask(provider, created.taskRef()))
+                    .chain(() -> describe(provider, task.vmId(), created.providerRef())));
+  }
+
+  /** Deletes the VM and confirms it is gone. */
+  private Uni<Observed> deleted(Provider provider, String vmId, String providerRef) {
+    return call(() -> provider.delete(vmId, providerRef))
+        .chain(() -> call(() -> provider.describe(vmId, providerRef)))
+        .map(
+            d -> {
+              if (d.exists()) {
+                throw new ProviderException(
+                    dev.virtsaga.providers.spi.ErrorType.RETRYABLE,
+                    "VM " + vmId + " still exists after delete");
+              }
+              return new Observed(providerRef, PowerState.NOT_FOUND, List.of(), null);
+            });
+  }
+
+  private static CloneArgs cloneArgs(TaskRequested task) {
+    if (task.cloneTo() == null) {
+      throw ProviderException.invalidSpec(
+          task.action() + " task " + task.taskId() + " has no clone");
+    }
+    return task.cloneTo();
+  }
+
+  // ---- migration -------------------------------------------------------------------------------
+
+  /** A migration this worker started and has not seen finish. */
+  private record RunningMigration(String taskRef, Migration migration, String targetHost) {}
+
+  private final Map<String, RunningMigration> migrations = new ConcurrentHashMap<>();
+
+  private Uni<Observed> migrate(Provider source, TaskRequested task) {
+    ProviderHosts.Host target = hosts.host(requireTarget(task));
+    Migration migration = Capability.of(source, Migration.class);
+    String address = target.address() != null ? target.address() : target.name();
+    return call(() -> migration.migrate(task.vmId(), task.providerRef(), address))
+        .chain(
+            ref -> {
+              migrations.put(task.vmId(), new RunningMigration(ref, migration, target.name()));
+              return awaitMigration(task, migration, ref, -1)
+                  .eventually(() -> migrations.remove(task.vmId()));
+            })
+        .chain(() -> describe(target.provider(), task.vmId(), task.providerRef()))
+        .map(d -> d.withResult(OperationResult.host(target.name())));
+  }
+
+  /** Polls the migration until it ends, reporting its progress when it changes. */
+  private Uni<Void> awaitMigration(
+      TaskRequested task, Migration migration, String ref, int reported) {
+    return call(() -> migration.migrationStatus(ref))
+        .chain(
+            state -> {
+              if (state.phase() == TaskState.Phase.SUCCEEDED) {
+                return Uni.createFrom().voidItem();
+              }
+              if (state.phase() == TaskState.Phase.FAILED) {
+                return Uni.createFrom().failure(state.error());
+              }
+              int progress = state.progress() == null ? reported : state.progress();
+              Uni<Void> report =
+                  progress == reported
+                      ? Uni.createFrom().voidItem()
+                      : sink.send(
+                          TaskEvent.reporting(
+                              task,
+                              TaskStatus.PROGRESS,
+                              clock.instant(),
+                              task.providerRef(),
+                              progress,
+                              null,
+                              null,
+                              null));
+              return report
+                  .onItem()
+                  .delayIt()
+                  .by(settings.pollInterval())
+                  .chain(() -> awaitMigration(task, migration, ref, progress));
+            });
+  }
+
+  /**
+   * Cancels the VM's migration (if this worker still runs one), waits until it has stopped, and
+   * reports the host the VM is on.
+   */
+  private Uni<Observed> cancelMigration(TaskRequested task) {
+    String target = requireTarget(task);
+    String source = task.host() == null ? hosts.defaultName() : task.host();
+    RunningMigration running = migrations.get(task.vmId());
+    Uni<Void> stopped =
+        running == null
+            ? Uni.createFrom().voidItem()
+            : call(() -> running.migration().cancelMigration(running.taskRef()))
+                .chain(() -> awaitEnd(running));
+    return stopped
+        .chain(() -> call(() -> hosts.provider(target).describe(task.vmId(), task.providerRef())))
+        .chain(
+            onTarget -> {
+              String where = onTarget.exists() ? target : source;
+              return describe(hosts.provider(where), task.vmId(), task.providerRef())
+                  .map(d -> d.withResult(OperationResult.host(where)));
+            });
+  }
+
+  /** Waits until a cancelled migration has stopped, whichever way it ended. */
+  private Uni<Void> awaitEnd(RunningMigration running) {
+    return call(() -> running.migration().migrationStatus(running.taskRef()))
+        .chain(
+            state ->
+                state.phase() != TaskState.Phase.RUNNING
+                    ? Uni.createFrom().voidItem()
+                    : Uni.createFrom()
+                        .voidItem()
+                        .onItem()
+                        .delayIt()
+                        .by(settings.pollInterval())
+                        .chain(() -> awaitEnd(running)));
+  }
+
+  private static String requireTarget(TaskRequested task) {
+    if (task.targetHost() == null || task.targetHost().isBlank()) {
+      throw ProviderException.invalidSpec(
+          task.action() + " task " + task.taskId() + " has no target host");
+    }
+    return task.targetHost();
+  }
+
+  /** The adapter of the default host (capabilities and health are read from it). */
+  public Provider provider() {
+    return hosts.primary();
+  }
+
+  /** The hosts this worker reaches. */
+  public ProviderHosts hosts() {
+    return hosts;
+  }
+
+  private static Snapshots snapshots(Provider provider) {
     return Capability.of(provider, Snapshots.class);
   }
 
   /** The provider's snapshot made for VirtSaga's snapshot id (its name), or null. */
-  private Uni<SnapshotInfo> findSnapshot(TaskRequested task) {
-    return call(() -> snapshots().listSnapshots(task.vmId(), task.providerRef()))
+  private Uni<SnapshotInfo> findSnapshot(Provider provider, TaskRequested task) {
+    return call(() -> snapshots(provider).listSnapshots(task.vmId(), task.providerRef()))
         .map(
             list ->
                 list.stream()
@@ -230,7 +475,7 @@ public final class TaskProcessor {
   }
 
   /** Polls describe until the VM is OFF; cancelled by the task's timeout. */
-  private Uni<Observed> awaitOff(String vmId, String providerRef) {
+  private Uni<Observed> awaitOff(Provider provider, String vmId, String providerRef) {
     return call(() -> provider.describe(vmId, providerRef))
         .chain(
             d -> {
@@ -247,12 +492,12 @@ public final class TaskProcessor {
                   .onItem()
                   .delayIt()
                   .by(settings.pollInterval())
-                  .chain(() -> awaitOff(vmId, providerRef));
+                  .chain(() -> awaitOff(provider, vmId, providerRef));
             });
   }
 
   /** Polls an asynchronous provider task until it is complete; fails when the task failed. */
-  private Uni<Void> awaitTask(String taskRef) {
+  private Uni<Void> awaitTask(Provider provider, String taskRef) {
     return call(() -> provider.taskStatus(taskRef))
         .chain(
             state -> {
@@ -267,11 +512,11 @@ public final class TaskProcessor {
                   .onItem()
                   .delayIt()
                   .by(settings.pollInterval())
-                  .chain(() -> awaitTask(taskRef));
+                  .chain(() -> awaitTask(provider, taskRef));
             });
   }
 
-  private Uni<Observed> describe(String vmId, String providerRef) {
+  private Uni<Observed> describe(Provider provider, String vmId, String providerRef) {
     return call(() -> provider.describe(vmId, providerRef))
         .map(
             d -> {
@@ -302,10 +547,15 @@ public final class TaskProcessor {
         + task.attempt();
   }
 
-  /** What the provider said about the VM after the call. */
-  private record Observed(String providerRef, PowerState power, List<String> ips) {
+  /** What the provider said about the VM after the call, and what the call produced. */
+  private record Observed(
+      String providerRef, PowerState power, List<String> ips, OperationResult result) {
     static Observed of(VmDescription d) {
-      return new Observed(d.providerRef(), d.power(), d.ips());
+      return new Observed(d.providerRef(), d.power(), d.ips(), null);
+    }
+
+    Observed withResult(OperationResult newResult) {
+      return new Observed(providerRef, power, ips, newResult);
     }
   }
 }
