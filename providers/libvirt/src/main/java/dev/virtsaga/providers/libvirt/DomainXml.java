@@ -138,10 +138,19 @@ public final class DomainXml {
    *     null} for an empty disk
    */
   public static String volume(String name, long gib, String backingImage) {
+    return volumeOfBytes(name, gib << 30, backingImage);
+  }
+
+  /**
+   * A qcow2 volume of {@code bytes} bytes.
+   *
+   * @param backingImage as in {@link #volume(String, long, String)}
+   */
+  public static String volumeOfBytes(String name, long bytes, String backingImage) {
     return "<volume><name>"
         + escape(name)
-        + "</name><capacity unit='GiB'>"
-        + gib
+        + "</name><capacity unit='bytes'>"
+        + bytes
         + "</capacity><target><format type='qcow2'/></target>"
         + (backingImage == null
             ? ""

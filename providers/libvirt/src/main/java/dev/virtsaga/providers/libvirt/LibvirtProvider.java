@@ -202,7 +202,8 @@ public final class LibvirtProvider
             LOG.infof("undefined domain %s vmId=%s provider=%s", name, vmId, NAME);
           }
           if (driver == DriverKind.QEMU) {
-            deleteRootVolume(c, vmId);
+            deleteRootVolume(c, vmId); // the overlays first, then the image they are layered on
+            deleteImportOf(c, vmId);
           }
           return null;
         });
@@ -1406,25 +1407,46 @@ public final class LibvirtProvider
     }
   }
 
+  /**
+   * The VM's root volume, created when missing: {@code diskGiB}, or more when the base image is
+   * bigger (a smaller qcow2 overlay would cut the end of the image off). An image without {@code
+   * diskGiB} gets a root disk of the image's size.
+   */
   private String rootVolume(Connect c, CreateRequest request) throws LibvirtException {
-    if (request.diskGiB() == 0) {
+    String image = request.image();
+    if (request.diskGiB() == 0 && image == null) {
       return null;
     }
-    if (request.image() != null && !request.image().startsWith("/")) {
+    if (image != null && !image.startsWith("/")) {
       throw ProviderException.invalidSpec(
-          "libvirt images are absolute paths of qcow2 base images, not " + request.image());
+          "libvirt images are absolute paths of qcow2 base images, not " + image);
     }
     StoragePool pool = ensurePool(c);
     String name = DomainXml.volumeName(request.vmId());
+    if (volume(pool, name).isEmpty()) {
+      long bytes = request.diskGiB() << 30;
+      if (image != null) {
+        bytes = Math.max(bytes, capacityOf(c, image));
+      }
+      if (bytes == 0) {
+        throw ProviderException.invalidSpec(
+            "image " + image + " is no storage volume libvirt knows: give diskGiB");
+      }
+      pool.storageVolCreateXML(DomainXml.volumeOfBytes(name, bytes, image), 0);
+    }
+    return name;
+  }
+
+  /** The virtual size of an image that is a volume of a pool, else 0. */
+  private static long capacityOf(Connect c, String path) throws LibvirtException {
     try {
-      pool.storageVolLookupByName(name);
+      return c.storageVolLookupByPath(path).getInfo().capacity;
     } catch (LibvirtException e) {
       if (LibvirtErrors.codeOf(e) != ErrorNumber.VIR_ERR_NO_STORAGE_VOL) {
         throw e;
       }
-      pool.storageVolCreateXML(DomainXml.volume(name, request.diskGiB(), request.image()), 0);
+      return 0;
     }
-    return name;
   }
 
   private StoragePool ensurePool(Connect c) throws LibvirtException {
@@ -1475,6 +1497,22 @@ public final class LibvirtProvider
       ErrorNumber code = LibvirtErrors.codeOf(e);
       if (code != ErrorNumber.VIR_ERR_NO_STORAGE_POOL
           && code != ErrorNumber.VIR_ERR_NO_STORAGE_VOL) {
+        throw e;
+      }
+    }
+  }
+
+  /** Deletes the import made for the VM's root disk ({@link DiskImportRequest#nameForVm}). */
+  private void deleteImportOf(Connect c, String vmId) throws LibvirtException {
+    String name = DomainXml.importVolumeName(DiskImportRequest.nameForVm(vmId));
+    try {
+      StoragePool pool = c.storagePoolLookupByName(settings.storagePool());
+      if (pool.isActive() == 1 && volume(pool, name).isPresent()) {
+        deleteVolume(pool, name);
+        LOG.infof("deleted import volume %s vmId=%s provider=%s", name, vmId, NAME);
+      }
+    } catch (LibvirtException e) {
+      if (LibvirtErrors.codeOf(e) != ErrorNumber.VIR_ERR_NO_STORAGE_POOL) {
         throw e;
       }
     }

@@ -265,6 +265,71 @@ class LibvirtQemuDisksIT {
     assertThat(pool.listVolumes()).doesNotContain(DomainXml.importVolumeName(name));
   }
 
+  /** A qcow2 image of the given virtual size (a few hundred KiB on disk), imported by name. */
+  private DiskTransfer importImage(String name, String size)
+      throws IOException, InterruptedException {
+    Path image = transfers.resolve(name + ".qcow2");
+    qemuImg("create", "-f", "qcow2", image.toString(), size);
+    return call(
+        libvirt.importDisk(
+            new DiskImportRequest(
+                name, image.toUri().toString(), DiskFormat.QCOW2, QemuImg.sha256(image))));
+  }
+
+  private static List<String> volumes() throws LibvirtException {
+    StoragePool pool = probe.storagePoolLookupByName(LibvirtSettings.DEFAULT_POOL);
+    pool.refresh(0);
+    return List.of(pool.listVolumes());
+  }
+
+  @Test
+  void theImportOfAVmsRootDiskIsDeletedWithTheVm()
+      throws IOException, InterruptedException, LibvirtException {
+    // Given: a VM created on the import made for it
+    String vmId = newVmId();
+    DiskTransfer imported = importImage(DiskImportRequest.nameForVm(vmId), "64M");
+    call(
+        libvirt.create(
+            new CreateRequest(
+                vmId, "op-it", "it-own-import", 1, 64, 1, imported.location(), Map.of())));
+    assertThat(disk(vmId, "root").backingFile()).isEqualTo(imported.location());
+    String importVolume = DomainXml.importVolumeName(DiskImportRequest.nameForVm(vmId));
+    assertThat(volumes()).contains(importVolume, DomainXml.volumeName(vmId));
+
+    // When
+    call(libvirt.delete(vmId, null));
+    call(libvirt.delete(vmId, null));
+
+    // Then
+    assertThat(volumes())
+        .doesNotContain(importVolume)
+        .noneMatch(v -> DomainXml.isVolumeOf(vmId, v));
+    assertThat(Path.of(imported.location())).doesNotExist();
+  }
+
+  @Test
+  void aBaseImageBiggerThanTheRequestedDiskIsNotCutOff() throws IOException, InterruptedException {
+    // Given: a 2 GiB base image
+    String name = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    DiskTransfer imported = importImage(name, "2G");
+    imports.add(name);
+    String vmId = newVmId();
+    String sized = newVmId();
+
+    // When: 1 GiB asked for, and no size at all
+    call(
+        libvirt.create(
+            new CreateRequest(vmId, "op-it", "it-big-base", 1, 64, 1, imported.location(), null)));
+    call(
+        libvirt.create(
+            new CreateRequest(sized, "op-it", "it-no-size", 1, 64, 0, imported.location(), null)));
+
+    // Then
+    assertThat(disk(vmId, "root").virtualSizeBytes()).isEqualTo(2 * GIB);
+    assertThat(disk(sized, "root").virtualSizeBytes()).isEqualTo(2 * GIB);
+    assertThat(disk(sized, "root").backingFile()).isEqualTo(imported.location());
+  }
+
   private static void qemuImg(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("qemu-img"));
     cmd.addAll(List.of(args));

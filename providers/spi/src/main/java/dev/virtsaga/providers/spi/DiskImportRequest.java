@@ -20,6 +20,21 @@ public record DiskImportRequest(
   }
 
   /**
+   * The name of the import made for one VM's root disk: {@code "vm-" + vmId}.
+   *
+   * <p>Such an import belongs to that VM: the worker imports it under this name, creates the VM
+   * with the returned {@link DiskTransfer#location()} as {@link CreateRequest#image()}, and {@link
+   * Provider#delete} of the VM removes it too (adapters that keep imports as separate objects). A
+   * retried import of the same VM finds it by name. Imports under other names are shared base
+   * images and outlive the VMs made from them. The name is valid ({@link #requireValid}) for vmIds
+   * of up to 61 characters of {@code [A-Za-z0-9_.-]} (UUIDs).
+   */
+  public static String nameForVm(String vmId) {
+    Objects.requireNonNull(vmId, "vmId");
+    return "vm-" + vmId;
+  }
+
+  /**
    * @throws ProviderException {@link ErrorType#INVALID_SPEC} for a bad name or checksum
    */
   public void requireValid() {

@@ -49,8 +49,8 @@ public interface Provider {
   Uni<CreateResult> create(CreateRequest request);
 
   /**
-   * Deletes the VM and what the adapter created for it (disks, snapshot metadata), stopping it
-   * first when it runs.
+   * Deletes the VM and what the adapter created for it (disks, snapshot metadata, the disk imported
+   * as {@link DiskImportRequest#nameForVm} for its root disk), stopping it first when it runs.
    *
    * <p>Idempotent: succeeds when the VM does not exist (never fails with NOT_FOUND).
    */

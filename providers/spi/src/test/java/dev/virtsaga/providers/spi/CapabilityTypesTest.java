@@ -80,6 +80,15 @@ class CapabilityTypesTest {
   }
 
   @Test
+  void theImportOfAVmsRootDiskIsNamedAfterTheVm() {
+    String vmId = "0b6f3c1e-8d2a-4e57-9c1f-2a7b5d9e4f10";
+    String name = DiskImportRequest.nameForVm(vmId);
+
+    assertThat(name).isEqualTo("vm-" + vmId);
+    new DiskImportRequest(name, "file:///x", DiskFormat.QCOW2, "a".repeat(64)).requireValid();
+  }
+
+  @Test
   void snapshotNamesAndClonesAreChecked() {
     Snapshots.requireValidName("before-upgrade_1.0");
     assertInvalid(() -> Snapshots.requireValidName(".hidden"), "snapshot names");
