@@ -1,0 +1,239 @@
+package dev.virtsaga.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.virtsaga.devstack.test.EventRecorder;
+import dev.virtsaga.events.CloudEvent;
+import dev.virtsaga.events.EventSchemas;
+import dev.virtsaga.events.Topics;
+import dev.virtsaga.events.lifecycle.OperationSucceeded;
+import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.providers.spi.PowerState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 3's acceptance on real libvirtd + QEMU (TCG), through the gateway: create → snapshot →
+ * reconfigure → revert → clone → export (checksum checked on the file) → import → delete, each step
+ * a lifecycle event, and afterwards no domain and no volume of ours left on the host. Runs in its
+ * own failsafe execution with {@code virtsaga.libvirt.uri=qemu:///system}.
+ */
+class QemuAcceptanceIT {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final Path TRANSFER = Path.of("/var/lib/virtsaga/transfer");
+  private static final String POOL = "virtsaga";
+  private static Stack stack;
+  private static Api api;
+
+  @BeforeAll
+  static void up() throws IOException {
+    assertThat(Stack.LIBVIRT_URI).startsWith("qemu");
+    Files.createDirectories(TRANSFER);
+    stack = Stack.get();
+    api = new Api(stack.gatewayUrl());
+  }
+
+  private static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static JsonNode awaitOperation(Api.Answer accepted, String status) {
+    assertThat(accepted.status()).as(String.valueOf(accepted.body())).isEqualTo(202);
+    String op = accepted.body().path("operationId").asText();
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              String now = api.get("/v1/operations/" + op).body().path("status").asText();
+              assertThat(now).as("operation " + op).isNotIn(failedUnless(status));
+              return status.equals(now);
+            });
+    return api.get("/v1/operations/" + op).body();
+  }
+
+  private static Set<String> failedUnless(String expected) {
+    return "FAILED".equals(expected) ? Set.of() : Set.of("FAILED", "REJECTED", "TIMED_OUT");
+  }
+
+  private static Set<String> volumes() throws Exception {
+    Process p =
+        new ProcessBuilder("virsh", "-c", Stack.LIBVIRT_URI, "-q", "vol-list", POOL)
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor();
+    Set<String> names = new TreeSet<>();
+    for (String line : out.split("\n")) {
+      String name = line.trim().split("\\s+")[0];
+      if (name.startsWith("virtsaga-")) {
+        names.add(name);
+      }
+    }
+    return names;
+  }
+
+  private static String sha256(Path file) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0; ) {
+        md.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  @Test
+  void theWholeContractThroughTheGatewayOnQemuLeavesNothingBehind() throws Exception {
+    Set<String> volumesBefore = volumes();
+    List<String> vms = new ArrayList<>();
+    Path exported = TRANSFER.resolve(unique("export") + ".qcow2");
+    try (EventRecorder recorder =
+        EventRecorder.start(stack.kafka, List.of(Topics.LIFECYCLE), false)) {
+      // create
+      Api.Answer created =
+          api.post(
+              "/v1/vms",
+              "{\"name\":\""
+                  + unique("qemu")
+                  + "\",\"provider\":\"libvirt\",\"cpus\":1,\"memoryMiB\":128,\"diskGiB\":1}");
+      String vmId = created.body().path("vmId").asText();
+      vms.add(vmId);
+      awaitOperation(created, "SUCCEEDED");
+      assertThat(api.state(vmId)).isEqualTo("RUNNING");
+      assertThat(Hypervisor.power(vmId)).isEqualTo(PowerState.ON);
+
+      // snapshot
+      Api.Answer snap = api.post("/v1/vms/" + vmId + "/snapshots", "{\"name\":\"base\"}");
+      String snapshotId = snap.body().path("operationId").asText();
+      awaitOperation(snap, "SUCCEEDED");
+
+      // reconfigure
+      Api.Answer resize =
+          api.send("PATCH", "/v1/vms/" + vmId, "{\"cpus\":2,\"memoryMiB\":256}", Map.of());
+      awaitOperation(resize, "SUCCEEDED");
+      assertThat(api.get("/v1/vms/" + vmId).body().path("spec").path("cpus").asInt()).isEqualTo(2);
+
+      // revert
+      awaitOperation(
+          api.post("/v1/vms/" + vmId + "/snapshots/" + snapshotId + "/revert", null), "SUCCEEDED");
+
+      // clone (from the snapshot: the source keeps running)
+      Api.Answer clone =
+          api.post(
+              "/v1/vms/" + vmId + "/clone",
+              "{\"name\":\"" + unique("copy") + "\",\"snapshotId\":\"" + snapshotId + "\"}");
+      JsonNode cloned = awaitOperation(clone, "SUCCEEDED");
+      String cloneId = cloned.path("result").path("vmId").asText();
+      assertThat(cloneId).isNotBlank();
+      vms.add(cloneId);
+      await().atMost(WAIT).until(() -> "STOPPED".equals(api.state(cloneId)));
+      assertThat(Hypervisor.domainsOf(cloneId)).isEqualTo(1);
+      assertThat(Hypervisor.power(cloneId)).isEqualTo(PowerState.OFF);
+
+      // the disks, live from the hypervisor
+      JsonNode disks = api.get("/v1/vms/" + vmId + "/disks").body();
+      assertThat(disks.path("items").size()).as(disks.toString()).isGreaterThanOrEqualTo(1);
+      assertThat(disks.path("items").get(0).path("virtualSizeBytes").asLong())
+          .isGreaterThanOrEqualTo(1L << 30);
+
+      // export: refused outside the allow-list, the checksum matches the file written
+      for (String bad :
+          List.of(
+              "http://127.0.0.1:8080/x.qcow2",
+              "http://169.254.169.254/latest",
+              "file:///etc/passwd",
+              "file://" + TRANSFER + "/../../../../etc/x.qcow2")) {
+        Api.Answer refused =
+            api.post(
+                "/v1/vms/" + vmId + "/disks/export",
+                "{\"url\":\"" + bad + "\",\"format\":\"qcow2\"}");
+        assertThat(refused.status()).as(bad).isBetween(400, 499);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+      }
+      Api.Answer export =
+          api.post(
+              "/v1/vms/" + vmId + "/disks/export",
+              "{\"url\":\""
+                  + exported.toUri()
+                  + "\",\"format\":\"qcow2\",\"snapshotId\":\""
+                  + snapshotId
+                  + "\"}");
+      JsonNode written = awaitOperation(export, "SUCCEEDED").path("result");
+      assertThat(Files.isRegularFile(exported)).isTrue();
+      String sha = sha256(exported);
+      assertThat(written.path("sha256").asText()).isEqualTo(sha);
+      assertThat(written.path("sizeBytes").asLong()).isEqualTo(Files.size(exported));
+
+      // import: a new VM from the exported image (a wrong checksum fails it cleanly)
+      Api.Answer badImport = api.post("/v1/disks/import", importBody(exported, "0".repeat(64)));
+      String badVm = badImport.body().path("vmId").asText();
+      vms.add(badVm);
+      awaitOperation(badImport, "FAILED");
+      Api.Answer imported = api.post("/v1/disks/import", importBody(exported, sha));
+      String importedVm = imported.body().path("vmId").asText();
+      vms.add(importedVm);
+      awaitOperation(imported, "SUCCEEDED");
+      assertThat(api.state(importedVm)).isEqualTo("RUNNING");
+
+      // delete all of them
+      for (String id : vms) {
+        awaitOperation(api.delete("/v1/vms/" + id), "SUCCEEDED");
+      }
+      for (String id : vms) {
+        await().atMost(WAIT).until(() -> api.state(id) == null || "DELETED".equals(api.state(id)));
+        assertThat(Hypervisor.domainsOf(id)).as("domains of " + id).isZero();
+      }
+      assertThat(volumes()).as("volumes left in pool " + POOL).isEqualTo(volumesBefore);
+
+      // each step was a lifecycle event
+      List<CloudEvent> published = recorder.events(r -> vms.contains(r.key()));
+      List<CommandType> succeeded = new ArrayList<>();
+      for (CloudEvent e : published) {
+        assertThat(EventSchemas.validate(e.type(), e.data()))
+            .as(e.type() + " " + e.data())
+            .isEmpty();
+        if (e.type().contains("operation.succeeded") && e.subject() != null) {
+          succeeded.add(
+              dev.virtsaga.events.Json.read(e.data(), OperationSucceeded.class).operation());
+        }
+      }
+      assertThat(succeeded)
+          .contains(
+              CommandType.CREATE,
+              CommandType.SNAPSHOT_CREATE,
+              CommandType.RECONFIGURE,
+              CommandType.SNAPSHOT_REVERT,
+              CommandType.CLONE,
+              CommandType.DISK_EXPORT,
+              CommandType.DELETE);
+    } finally {
+      Files.deleteIfExists(exported);
+    }
+  }
+
+  private static String importBody(Path image, String sha) {
+    return "{\"name\":\""
+        + unique("imported")
+        + "\",\"provider\":\"libvirt\",\"cpus\":1,\"memoryMiB\":128,\"url\":\""
+        + image.toUri()
+        + "\",\"format\":\"qcow2\",\"sha256\":\""
+        + sha
+        + "\"}";
+  }
+}
