@@ -8,6 +8,7 @@ import dev.virtsaga.providers.spi.ErrorType;
 import dev.virtsaga.providers.spi.Provider;
 import dev.virtsaga.providers.spi.ProviderException;
 import dev.virtsaga.worker.core.config.WorkerConfig;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.TimeoutException;
@@ -19,6 +20,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.util.Map;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
@@ -28,7 +31,9 @@ import org.jboss.logging.Logger;
  * Declares the worker's provider on the compacted {@code vm.providers.v1}: its capabilities and
  * whether the hypervisor answers ({@link Provider#validate()}), at start and then every {@code
  * virtsaga.worker.status-interval}. The gateway uses it to refuse up front what the provider cannot
- * do, and to answer {@code GET /v1/providers}.
+ * do, to answer {@code GET /v1/providers}, and to find this worker's HTTP endpoint ({@code
+ * virtsaga.worker.advertised-url}, default {@code http://127.0.0.1:<quarkus.http.port>}) for reads
+ * that go to the hypervisor (a VM's disks).
  */
 @ApplicationScoped
 public class ProviderStatusPublisher {
@@ -38,6 +43,7 @@ public class ProviderStatusPublisher {
   private final MutinyEmitter<String> emitter;
   private final WorkerConfig config;
   private final String source;
+  private final String advertisedUrl;
   private final Clock clock = Clock.systemUTC();
   private volatile long timer = -1;
 
@@ -45,11 +51,32 @@ public class ProviderStatusPublisher {
       Provider provider,
       @Channel(TaskChannels.PROVIDER_STATUS) @OnOverflow(OnOverflow.Strategy.DROP)
           MutinyEmitter<String> emitter,
-      WorkerConfig config) {
+      WorkerConfig config,
+      @ConfigProperty(name = "virtsaga.worker.advertised-url", defaultValue = "")
+          String advertisedUrl) {
     this.provider = provider;
     this.emitter = emitter;
     this.config = config;
     this.source = config.source().orElse("urn:virtsaga:worker:" + config.provider());
+    this.advertisedUrl = advertisedUrl;
+  }
+
+  /**
+   * The worker's HTTP base URL as the gateway should call it: {@code
+   * virtsaga.worker.advertised-url}, or this process on the loopback address at the configured port
+   * ({@code quarkus.http.port}; {@code quarkus.http.test-port} in tests). A worker on a random port
+   * ({@code 0}) or behind a Service must set the advertised URL.
+   */
+  String endpoint() {
+    if (advertisedUrl != null && !advertisedUrl.isBlank()) {
+      return advertisedUrl.strip();
+    }
+    boolean test = LaunchMode.current() == LaunchMode.TEST;
+    int port =
+        ConfigProvider.getConfig()
+            .getOptionalValue(test ? "quarkus.http.test-port" : "quarkus.http.port", Integer.class)
+            .orElse(test ? 8081 : 8080);
+    return "http://127.0.0.1:" + port;
   }
 
   void start(@Observes StartupEvent ev, Vertx vertx) {
@@ -77,6 +104,7 @@ public class ProviderStatusPublisher {
   /** The provider's status now. */
   public Uni<ProviderStatus> status() {
     var capabilities = provider.capabilities().stream().map(Enum::name).sorted().toList();
+    String endpoint = endpoint();
     return provider
         .validate()
         .ifNoItem()
@@ -85,7 +113,13 @@ public class ProviderStatusPublisher {
         .map(
             ok ->
                 new ProviderStatus(
-                    provider.name(), capabilities, ProviderHealth.HEALTHY, clock.instant(), null))
+                    provider.name(),
+                    capabilities,
+                    ProviderHealth.HEALTHY,
+                    clock.instant(),
+                    null,
+                    endpoint,
+                    null))
         .onFailure()
         .recoverWithItem(
             t ->
@@ -94,7 +128,9 @@ public class ProviderStatusPublisher {
                     capabilities,
                     healthOf(t),
                     clock.instant(),
-                    String.valueOf(t.getMessage())));
+                    String.valueOf(t.getMessage()),
+                    endpoint,
+                    null));
   }
 
   static ProviderHealth healthOf(Throwable t) {
