@@ -3,6 +3,8 @@ package dev.virtsaga.worker.libvirt.config;
 import dev.virtsaga.providers.libvirt.LibvirtSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
 
 /** The libvirt endpoint, {@code virtsaga.libvirt.*} (env {@code VIRTSAGA_LIBVIRT_URI}, …). */
 @ConfigMapping(prefix = "virtsaga.libvirt")
@@ -27,4 +29,28 @@ public interface LibvirtConfig {
   /** Directory of that pool when the worker has to create it. */
   @WithDefault(LibvirtSettings.DEFAULT_POOL_PATH)
   String storagePoolPath();
+
+  /** Which URLs disk export and import may use, {@code virtsaga.libvirt.transfer.*}. */
+  Transfer transfer();
+
+  /**
+   * The URL allow-list of disk export and import ({@link dev.virtsaga.providers.spi.UrlPolicy}).
+   * {@code http(s)} URLs go only to hosts whose every address is public unless allowed here.
+   */
+  interface Transfer {
+
+    /** Directories {@code file:} URLs may point into (after resolving {@code ..} and symlinks). */
+    @WithDefault(LibvirtSettings.DEFAULT_TRANSFER_DIR)
+    List<String> fileRoots();
+
+    /**
+     * Host names or literal addresses allowed although they are not public (loopback, private,
+     * link-local, …), e.g. an image server on the management network. None by default.
+     */
+    Optional<List<String>> allowedHosts();
+
+    /** Whether non-public addresses are allowed for every host (SSRF protection off). */
+    @WithDefault("false")
+    boolean allowPrivateNetworks();
+  }
 }
