@@ -46,7 +46,7 @@ final class HttpTransfer {
 
   /**
    * @param connectTimeout for opening the connection
-   * @param responseTimeout from sending the request to the response's headers
+   * @param responseTimeout from sending a download's request to the response's headers
    * @param transferTimeout for the whole exchange, body included
    */
   HttpTransfer(Duration connectTimeout, Duration responseTimeout, Duration transferTimeout) {
@@ -92,7 +92,8 @@ final class HttpTransfer {
     try {
       request =
           HttpRequest.newBuilder(target)
-              .timeout(responseTimeout)
+              // the response comes after the whole body: the response timeout would cut it off
+              .timeout(transferTimeout)
               .header("Content-Type", "application/octet-stream")
               .header(CHECKSUM_HEADER, sha256)
               .PUT(HttpRequest.BodyPublishers.ofFile(file))

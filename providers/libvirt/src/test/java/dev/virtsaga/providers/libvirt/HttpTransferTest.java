@@ -82,6 +82,10 @@ class HttpTransferTest {
         }
         exchange.getResponseHeaders().add("Location", "http://192.0.2.1/elsewhere");
         exchange.sendResponseHeaders(Integer.parseInt(parts[0]), -1);
+      } else if (path.equals("/slow-put")) {
+        Thread.sleep(1000); // a server slower than the response timeout, within the transfer's
+        stored.put(path, body);
+        exchange.sendResponseHeaders(204, -1);
       } else if (path.equals("/slow")) {
         release.await(10, TimeUnit.SECONDS);
         exchange.sendResponseHeaders(200, -1);
@@ -226,6 +230,21 @@ class HttpTransferTest {
 
     // Then
     assertThat(e.type()).isEqualTo(ErrorType.TIMEOUT);
+  }
+
+  @Test
+  void anUploadMayTakeLongerThanTheResponseTimeout() throws IOException {
+    // Given
+    HttpTransfer impatient =
+        new HttpTransfer(Duration.ofSeconds(5), Duration.ofMillis(300), Duration.ofSeconds(30));
+    Path file = dir.resolve("export");
+    Files.write(file, IMAGE);
+
+    // When
+    impatient.upload(file, url("/slow-put"), "00");
+
+    // Then
+    assertThat(stored.get("/slow-put")).isEqualTo(IMAGE);
   }
 
   @Test
