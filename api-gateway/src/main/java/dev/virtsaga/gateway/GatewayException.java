@@ -1,5 +1,7 @@
 package dev.virtsaga.gateway;
 
+import java.util.List;
+
 /**
  * A request the gateway refuses, with the HTTP status and problem title it maps to. Mapped once, at
  * the edge, to {@code application/problem+json}.
@@ -28,6 +30,11 @@ public abstract class GatewayException extends RuntimeException {
 
   /** Seconds after which a retry may succeed (sent as {@code Retry-After}), or {@code null}. */
   public Integer retryAfterSeconds() {
+    return null;
+  }
+
+  /** The request fields the refusal concerns (problem {@code errors}), or {@code null}. */
+  public List<FieldError> errors() {
     return null;
   }
 

@@ -11,6 +11,7 @@ public class InvalidRequestException extends GatewayException {
     this.errors = List.copyOf(errors);
   }
 
+  @Override
   public List<FieldError> errors() {
     return errors;
   }

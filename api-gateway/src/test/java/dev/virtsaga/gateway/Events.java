@@ -9,7 +9,9 @@ import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
+import dev.virtsaga.events.provider.ProviderStatus;
 import dev.virtsaga.events.state.OperationView;
+import dev.virtsaga.events.state.SnapshotView;
 import dev.virtsaga.events.state.VmSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -47,6 +49,36 @@ final class Events implements AutoCloseable {
         "dom-" + vmId,
         List.of("10.0.0.5"),
         null);
+  }
+
+  /**
+   * A snapshot of any VM: its own spec (provider, host), an operation in flight or none, its
+   * snapshots.
+   */
+  static VmSnapshot vm(
+      String vmId,
+      String tenantId,
+      VmSpec spec,
+      VmState state,
+      long version,
+      OperationView operation,
+      List<SnapshotView> snapshots) {
+    return new VmSnapshot(
+        vmId,
+        tenantId,
+        spec,
+        state,
+        state == VmState.STOPPED ? PowerState.OFF : PowerState.ON,
+        List.of(),
+        version,
+        T0,
+        T0.plusSeconds(version),
+        operation,
+        operation == null ? null : operation.id(),
+        "dom-" + vmId,
+        List.of(),
+        null,
+        snapshots);
   }
 
   /** The same snapshot with an operation in flight. */
@@ -96,6 +128,14 @@ final class Events implements AutoCloseable {
             s.vmId(),
             s,
             s.tenantId() == null ? Map.of() : Map.of(CloudEvent.EXT_TENANT_ID, s.tenantId())));
+  }
+
+  /** A worker's declaration of its provider on vm.providers.v1. */
+  void provider(ProviderStatus status) {
+    publisher.send(
+        Topics.PROVIDERS,
+        status.provider(),
+        CloudEvent.of("/test/worker", status.provider(), status, Map.of()));
   }
 
   /** A record without CloudEvents headers. */

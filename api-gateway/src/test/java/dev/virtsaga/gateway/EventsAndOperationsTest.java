@@ -21,7 +21,9 @@ import dev.virtsaga.events.lifecycle.RejectReason;
 import dev.virtsaga.events.lifecycle.StateChanged;
 import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.model.ErrorType;
+import dev.virtsaga.events.model.OperationResult;
 import dev.virtsaga.events.model.VmState;
+import dev.virtsaga.events.state.VmSnapshot;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -253,6 +255,112 @@ class EventsAndOperationsTest {
                     .body("status", equalTo("FAILED"))
                     .body("step", equalTo("provision"))
                     .body("error.type", equalTo("QUOTA_EXCEEDED")));
+  }
+
+  @Test
+  void succeededOperationsShowTheirResult() {
+    // Given a VM, a disk export and a clone of it (one after the other: one operation per VM)
+    String vmId = UUID.randomUUID().toString();
+    events.snapshot(Events.snapshot(vmId, tenant, "src", VmState.RUNNING, 1));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> api().get("/v1/vms/" + vmId).then().statusCode(200));
+    String export =
+        api()
+            .body("{\"url\":\"file:///var/lib/virtsaga/transfer/src.qcow2\",\"format\":\"qcow2\"}")
+            .post("/v1/vms/" + vmId + "/disks/export")
+            .then()
+            .statusCode(202)
+            .extract()
+            .path("operationId");
+    api().get("/v1/operations/" + export).then().body("result", nullValue());
+
+    // When the export succeeds with its result
+    String sha = "ab".repeat(32);
+    events.lifecycle(
+        tenant,
+        new OperationSucceeded(
+            vmId,
+            export,
+            CommandType.DISK_EXPORT,
+            Events.T0.plusSeconds(5),
+            new OperationResult(
+                "file:///var/lib/virtsaga/transfer/src.qcow2",
+                "qcow2",
+                196_608L,
+                sha,
+                null,
+                null)));
+
+    // Then the operation shows where the image is and its checksum
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                api()
+                    .get("/v1/operations/" + export)
+                    .then()
+                    .statusCode(200)
+                    .body("status", equalTo("SUCCEEDED"))
+                    .body("result.location", equalTo("file:///var/lib/virtsaga/transfer/src.qcow2"))
+                    .body("result.format", equalTo("qcow2"))
+                    .body("result.sizeBytes", equalTo(196_608))
+                    .body("result.sha256", equalTo(sha))
+                    .body("result.vmId", nullValue()));
+
+    // (the orchestrator's next snapshot shows the export done: the VM is free again)
+    VmSnapshot done = Events.snapshot(vmId, tenant, "src", VmState.RUNNING, 2);
+    events.snapshot(
+        new VmSnapshot(
+            vmId,
+            tenant,
+            done.spec(),
+            done.state(),
+            done.observedPower(),
+            done.conditions(),
+            2,
+            done.createdAt(),
+            done.updatedAt(),
+            null,
+            export,
+            done.providerRef(),
+            done.ips(),
+            null));
+
+    // When a clone runs and succeeds
+    var clone =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    api()
+                        .body("{\"name\":\"copy\"}")
+                        .post("/v1/vms/" + vmId + "/clone")
+                        .then()
+                        .extract(),
+                r -> r.statusCode() == 202);
+    String cloneOp = clone.path("operationId");
+    String cloneVmId = clone.path("cloneVmId");
+    events.lifecycle(
+        tenant,
+        new OperationSucceeded(
+            vmId,
+            cloneOp,
+            CommandType.CLONE,
+            Events.T0.plusSeconds(9),
+            OperationResult.clone(cloneVmId)));
+
+    // Then its result names the new VM, the one the 202 announced
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                api()
+                    .get("/v1/operations/" + cloneOp)
+                    .then()
+                    .body("status", equalTo("SUCCEEDED"))
+                    .body("result.vmId", equalTo(cloneVmId))
+                    .body("result.location", nullValue()));
   }
 
   @Test

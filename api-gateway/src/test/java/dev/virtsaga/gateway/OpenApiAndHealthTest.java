@@ -30,6 +30,25 @@ class OpenApiAndHealthTest {
         .body("paths", hasKey("/v1/vms/{id}/actions/{action}"))
         .body("paths", hasKey("/v1/operations/{id}"))
         .body("paths", hasKey("/v1/events"))
+        .body("paths", hasKey("/v1/vms/{id}/clone"))
+        .body("paths", hasKey("/v1/vms/{id}/migrate"))
+        .body("paths.'/v1/vms/{id}/migrate'", hasKey("post"))
+        .body("paths.'/v1/vms/{id}/migrate'", hasKey("delete"))
+        .body("paths", hasKey("/v1/vms/{id}/disks"))
+        .body("paths", hasKey("/v1/vms/{id}/disks/export"))
+        .body("paths", hasKey("/v1/disks/import"))
+        .body(
+            "paths.'/v1/vms/{id}/clone'.post.responses.'202'.$ref",
+            equalTo("#/components/responses/Accepted"))
+        .body(
+            "paths.'/v1/disks/import'.post.responses.'422'.$ref",
+            equalTo("#/components/responses/Problem422"))
+        .body(
+            "paths.'/v1/vms/{id}/disks'.get.responses.'503'.$ref",
+            equalTo("#/components/responses/Problem503"))
+        .body("components.schemas.CommandReceipt.properties", hasKey("cloneVmId"))
+        .body("components.schemas.Operation.properties", hasKey("result"))
+        .body("components.schemas", hasKey("ImportDiskRequest"))
         .body("paths.'/v1/vms'.post.responses", hasKey("202"))
         .body("paths.'/v1/vms'.post.responses", hasKey("400"))
         .body(

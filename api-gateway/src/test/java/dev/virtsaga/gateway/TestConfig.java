@@ -3,6 +3,7 @@ package dev.virtsaga.gateway;
 import dev.virtsaga.gateway.config.GatewayConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** A {@link GatewayConfig} with the defaults, for plain unit tests. */
 public record TestConfig(Duration inFlightTimeout) implements GatewayConfig {
@@ -73,5 +74,30 @@ public record TestConfig(Duration inFlightTimeout) implements GatewayConfig {
         return Duration.ofSeconds(15);
       }
     };
+  }
+
+  @Override
+  public Transfer transfer() {
+    return new Transfer() {
+      @Override
+      public List<String> fileRoots() {
+        return List.of("/var/lib/virtsaga/transfer");
+      }
+
+      @Override
+      public Optional<List<String>> allowedHosts() {
+        return Optional.empty();
+      }
+
+      @Override
+      public boolean allowPrivateNetworks() {
+        return false;
+      }
+    };
+  }
+
+  @Override
+  public Workers workers() {
+    return () -> Duration.ofSeconds(10);
   }
 }

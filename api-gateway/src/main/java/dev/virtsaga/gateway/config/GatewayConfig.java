@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** Settings of the gateway, under {@code virtsaga.gateway}. */
 @ConfigMapping(prefix = "virtsaga.gateway")
@@ -31,6 +32,12 @@ public interface GatewayConfig {
 
   /** {@code GET /v1/events} settings. */
   Events events();
+
+  /** The allow-list for disk import and export URLs (no SSRF: ARCHITECTURE.md §7). */
+  Transfer transfer();
+
+  /** Reads the gateway makes from the providers' workers ({@code GET /v1/vms/{id}/disks}). */
+  Workers workers();
 
   interface Idempotency {
     /** How long a key is remembered; a key older than this may be reused for a new request. */
@@ -78,5 +85,31 @@ public interface GatewayConfig {
     /** Interval of the SSE heartbeat comments that keep idle connections open. */
     @WithDefault("PT15S")
     Duration heartbeat();
+  }
+
+  interface Transfer {
+    /**
+     * Directories {@code file:} URLs may point into (after resolving {@code ..} and symbolic
+     * links); a file anywhere else is refused.
+     */
+    @WithDefault("/var/lib/virtsaga/transfer")
+    List<String> fileRoots();
+
+    /**
+     * Host names (or literal addresses) {@code http(s):} URLs may name even when they are not
+     * public, e.g. an internal image server. Every other host must resolve to public addresses
+     * only.
+     */
+    Optional<List<String>> allowedHosts();
+
+    /** Whether loopback, link-local and private addresses are allowed for every host. */
+    @WithDefault("false")
+    boolean allowPrivateNetworks();
+  }
+
+  interface Workers {
+    /** How long a read from a worker may take before the client gets 503. */
+    @WithDefault("PT10S")
+    Duration requestTimeout();
   }
 }

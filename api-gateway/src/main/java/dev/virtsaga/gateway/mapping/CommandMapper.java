@@ -1,10 +1,18 @@
 package dev.virtsaga.gateway.mapping;
 
 import dev.virtsaga.events.command.VmCommand;
+import dev.virtsaga.events.model.CloneArgs;
 import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.DiskExportArgs;
+import dev.virtsaga.events.model.DiskSource;
 import dev.virtsaga.events.model.VmSpec;
+import dev.virtsaga.gateway.CommandReceipt;
 import dev.virtsaga.gateway.rest.ActionRequest;
+import dev.virtsaga.gateway.rest.CloneVmRequest;
 import dev.virtsaga.gateway.rest.CreateVmRequest;
+import dev.virtsaga.gateway.rest.ExportDiskRequest;
+import dev.virtsaga.gateway.rest.ImportDiskRequest;
+import dev.virtsaga.gateway.rest.MigrateVmRequest;
 import dev.virtsaga.gateway.service.CommandRequest;
 import java.time.Instant;
 import java.util.Locale;
@@ -17,8 +25,7 @@ public final class CommandMapper {
 
   /** A validated create body as a command; empty labels are the same as none. */
   public static CommandRequest create(CreateVmRequest body) {
-    Map<String, String> labels =
-        body.labels() == null || body.labels().isEmpty() ? null : new TreeMap<>(body.labels());
+    Map<String, String> labels = labels(body.labels());
     VmSpec spec =
         new VmSpec(
             body.name(),
@@ -30,6 +37,98 @@ public final class CommandMapper {
             labels);
     return new CommandRequest(
         CommandType.CREATE, null, spec, null, null, RequestFingerprint.of("POST", "/v1/vms", spec));
+  }
+
+  /**
+   * A validated disk import body as the create of a new VM whose root disk is imported from the
+   * image; the SHA-256 in lower case, a missing size as 0 (the image's size).
+   *
+   * @param url the image's URL as the allow-list checked (normalised) it
+   */
+  public static CommandRequest importDisk(ImportDiskRequest body, String url) {
+    VmSpec spec =
+        new VmSpec(
+            body.name(),
+            body.provider(),
+            body.cpus(),
+            body.memoryMiB(),
+            body.diskGiB() == null ? 0 : body.diskGiB(),
+            null,
+            labels(body.labels()),
+            body.host(),
+            new DiskSource(url, body.format(), body.sha256().toLowerCase(Locale.ROOT)));
+    return new CommandRequest(
+        CommandType.CREATE,
+        null,
+        spec,
+        null,
+        null,
+        RequestFingerprint.of("POST", "/v1/disks/import", spec));
+  }
+
+  /** A validated clone body as a command; the new VM's id is chosen when it is submitted. */
+  public static CommandRequest clone(String vmId, CloneVmRequest body) {
+    return new CommandRequest(
+        CommandType.CLONE,
+        vmId,
+        null,
+        null,
+        null,
+        RequestFingerprint.of("POST", "/v1/vms/" + vmId + "/clone", body),
+        null,
+        null,
+        new CloneArgs(null, body.name(), body.snapshotId()),
+        null,
+        null);
+  }
+
+  /** A validated migrate body as a command. */
+  public static CommandRequest migrate(String vmId, MigrateVmRequest body) {
+    return new CommandRequest(
+        CommandType.MIGRATE,
+        vmId,
+        null,
+        null,
+        null,
+        RequestFingerprint.of("POST", "/v1/vms/" + vmId + "/migrate", body),
+        null,
+        null,
+        null,
+        body.host(),
+        null);
+  }
+
+  /** Aborting the VM's migration. */
+  public static CommandRequest abort(String vmId) {
+    return new CommandRequest(
+        CommandType.ABORT,
+        vmId,
+        null,
+        null,
+        null,
+        RequestFingerprint.of("DELETE", "/v1/vms/" + vmId + "/migrate", null));
+  }
+
+  /**
+   * A validated disk export body as a command.
+   *
+   * @param url the target URL as the allow-list checked (normalised) it
+   */
+  public static CommandRequest diskExport(String vmId, ExportDiskRequest body, String url) {
+    DiskExportArgs export =
+        new DiskExportArgs(url, body.format(), body.diskId(), body.snapshotId());
+    return new CommandRequest(
+        CommandType.DISK_EXPORT,
+        vmId,
+        null,
+        null,
+        null,
+        RequestFingerprint.of("POST", "/v1/vms/" + vmId + "/disks/export", export),
+        null,
+        null,
+        null,
+        null,
+        export);
   }
 
   /** A validated action ({@code start|stop|reboot|suspend|resume}) body as a command. */
@@ -56,7 +155,9 @@ public final class CommandMapper {
             body.memoryMiB() != null ? body.memoryMiB() : current.memoryMiB(),
             body.diskGiB() != null ? body.diskGiB() : current.diskGiB(),
             current.image(),
-            current.labels());
+            current.labels(),
+            current.host(),
+            current.source());
     return new CommandRequest(
         CommandType.RECONFIGURE,
         vmId,
@@ -92,16 +193,24 @@ public final class CommandMapper {
         RequestFingerprint.of("DELETE", "/v1/vms/" + vmId, null));
   }
 
+  /**
+   * The command as published, with the ids the receipt fixed: a snapshot create's snapshot id is
+   * its operation id, a clone's new VM id is the receipt's {@code cloneVmId}.
+   */
   public static VmCommand toWire(
       CommandRequest request,
-      String operationId,
-      String vmId,
+      CommandReceipt receipt,
       String tenantId,
       String requestId,
       Instant at) {
+    CloneArgs cloneTo =
+        request.cloneTo() == null
+            ? null
+            : new CloneArgs(
+                receipt.cloneVmId(), request.cloneTo().name(), request.cloneTo().snapshotId());
     return new VmCommand(
-        operationId,
-        vmId,
+        receipt.operationId(),
+        receipt.vmId(),
         tenantId,
         request.type(),
         at,
@@ -109,7 +218,17 @@ public final class CommandMapper {
         request.force(),
         request.gracefulTimeoutSeconds(),
         requestId,
-        request.type() == CommandType.SNAPSHOT_CREATE ? operationId : request.snapshotId(),
-        request.snapshotName());
+        request.type() == CommandType.SNAPSHOT_CREATE
+            ? receipt.operationId()
+            : request.snapshotId(),
+        request.snapshotName(),
+        cloneTo,
+        request.targetHost(),
+        request.export());
+  }
+
+  /** Labels in a stable order; empty labels are the same as none. */
+  private static Map<String, String> labels(Map<String, String> labels) {
+    return labels == null || labels.isEmpty() ? null : new TreeMap<>(labels);
   }
 }

@@ -13,6 +13,7 @@ import dev.virtsaga.events.lifecycle.OperationProgress;
 import dev.virtsaga.events.lifecycle.OperationStarted;
 import dev.virtsaga.events.lifecycle.OperationSucceeded;
 import dev.virtsaga.events.lifecycle.OperationTimedOut;
+import dev.virtsaga.events.model.OperationResult;
 import dev.virtsaga.gateway.LifecycleNotice;
 import dev.virtsaga.gateway.OperationStatus;
 import dev.virtsaga.gateway.OperationUpdate;
@@ -42,7 +43,7 @@ public final class LifecycleMapper {
     } else if (event instanceof OperationTimedOut e) {
       return update(e.operationId(), OperationStatus.RUNNING, e.step(), null, null, e);
     } else if (event instanceof OperationSucceeded e) {
-      return update(e.operationId(), OperationStatus.SUCCEEDED, null, null, null, e);
+      return update(e.operationId(), OperationStatus.SUCCEEDED, null, null, null, e, e.result());
     } else if (event instanceof OperationFailed e) {
       return update(
           e.operationId(),
@@ -70,12 +71,24 @@ public final class LifecycleMapper {
       String errorType,
       String message,
       LifecycleEvent event) {
+    return update(operationId, status, step, errorType, message, event, null);
+  }
+
+  private static Optional<OperationUpdate> update(
+      String operationId,
+      OperationStatus status,
+      String step,
+      String errorType,
+      String message,
+      LifecycleEvent event,
+      OperationResult result) {
     if (operationId == null) {
       return Optional.empty();
     }
     // An event without a time still counts, as the newest so far.
     Instant at = event.at() == null ? Instant.now() : event.at();
-    return Optional.of(new OperationUpdate(operationId, status, step, errorType, message, at));
+    return Optional.of(
+        new OperationUpdate(operationId, status, step, errorType, message, at, result));
   }
 
   /**

@@ -26,7 +26,12 @@ public final class ViewMapper {
                 spec.memoryMiB(),
                 spec.diskGiB(),
                 spec.image(),
-                spec.labels()),
+                spec.labels(),
+                spec.host(),
+                spec.source() == null
+                    ? null
+                    : new VmResponse.Source(
+                        spec.source().url(), spec.source().format(), spec.source().sha256())),
         s.state(),
         s.observedPower(),
         s.operation() == null
@@ -69,6 +74,15 @@ public final class ViewMapper {
         op.errorType() == null && op.errorMessage() == null
             ? null
             : new OperationResponse.Error(op.errorType(), op.errorMessage()),
+        op.result() == null
+            ? null
+            : new OperationResponse.Result(
+                op.result().location(),
+                op.result().format(),
+                op.result().sizeBytes(),
+                op.result().sha256(),
+                op.result().vmId(),
+                op.result().host()),
         op.createdAt(),
         op.updatedAt());
   }

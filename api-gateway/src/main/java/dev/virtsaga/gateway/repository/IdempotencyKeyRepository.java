@@ -30,12 +30,13 @@ public class IdempotencyKeyRepository {
             """
             INSERT INTO idempotency_keys
               (tenant_id, idempotency_key, request_hash, completed, operation_id, vm_id,
-               created_at, expires_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               created_at, expires_at, target_vm_id)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10)
             ON CONFLICT (tenant_id, idempotency_key) DO UPDATE
               SET request_hash = EXCLUDED.request_hash, completed = EXCLUDED.completed,
                   operation_id = EXCLUDED.operation_id, vm_id = EXCLUDED.vm_id,
-                  created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+                  created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
+                  target_vm_id = EXCLUDED.target_vm_id
               WHERE idempotency_keys.expires_at <= $9
             RETURNING operation_id
             """)
@@ -50,7 +51,8 @@ public class IdempotencyKeyRepository {
                   record.vmId(),
                   utc(record.createdAt()),
                   utc(record.expiresAt()),
-                  utc(now)
+                  utc(now),
+                  record.targetVmId()
                 }))
         .map(rows -> rows.rowCount() == 1);
   }
@@ -60,7 +62,7 @@ public class IdempotencyKeyRepository {
     return pool.preparedQuery(
             """
             SELECT tenant_id, idempotency_key, request_hash, completed, operation_id, vm_id,
-                   created_at, expires_at
+                   created_at, expires_at, target_vm_id
             FROM idempotency_keys
             WHERE tenant_id = $1 AND idempotency_key = $2 AND expires_at > $3
             """)
@@ -116,7 +118,8 @@ public class IdempotencyKeyRepository {
         r.getString("operation_id"),
         r.getString("vm_id"),
         r.getOffsetDateTime("created_at").toInstant(),
-        r.getOffsetDateTime("expires_at").toInstant());
+        r.getOffsetDateTime("expires_at").toInstant(),
+        r.getString("target_vm_id"));
   }
 
   static OffsetDateTime utc(Instant instant) {

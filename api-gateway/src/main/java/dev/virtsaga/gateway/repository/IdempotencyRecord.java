@@ -7,6 +7,7 @@ import java.time.Instant;
  * started.
  *
  * @param completed whether the command was published; until then a repeat is answered 409
+ * @param targetVmId a clone: the VM it makes; otherwise {@code null}
  */
 public record IdempotencyRecord(
     String tenantId,
@@ -16,4 +17,19 @@ public record IdempotencyRecord(
     String operationId,
     String vmId,
     Instant createdAt,
-    Instant expiresAt) {}
+    Instant expiresAt,
+    String targetVmId) {
+
+  /** A key of a command that makes no second VM. */
+  public IdempotencyRecord(
+      String tenantId,
+      String key,
+      String requestHash,
+      boolean completed,
+      String operationId,
+      String vmId,
+      Instant createdAt,
+      Instant expiresAt) {
+    this(tenantId, key, requestHash, completed, operationId, vmId, createdAt, expiresAt, null);
+  }
+}

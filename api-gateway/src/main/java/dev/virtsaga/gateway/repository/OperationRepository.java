@@ -2,21 +2,28 @@ package dev.virtsaga.gateway.repository;
 
 import static dev.virtsaga.gateway.repository.IdempotencyKeyRepository.utc;
 
+import dev.virtsaga.events.Json;
+import dev.virtsaga.events.MalformedEventException;
 import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.OperationResult;
 import dev.virtsaga.gateway.Operation;
 import dev.virtsaga.gateway.OperationStatus;
 import dev.virtsaga.gateway.OperationUpdate;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import org.jboss.logging.Logger;
 
 /** The {@code operations} table: operations this gateway published, as lifecycle events report. */
 @ApplicationScoped
 public class OperationRepository {
+  private static final Logger LOG = Logger.getLogger(OperationRepository.class);
+
   private final Pool pool;
 
   public OperationRepository(Pool pool) {
@@ -61,7 +68,7 @@ public class OperationRepository {
     return pool.preparedQuery(
             """
             SELECT operation_id, tenant_id, vm_id, type, status, step, error_type, error_message,
-                   created_at, updated_at
+                   created_at, updated_at, result
             FROM operations WHERE operation_id = $1 AND tenant_id = $2
             """)
         .execute(Tuple.of(operationId, tenantId))
@@ -71,7 +78,8 @@ public class OperationRepository {
   /**
    * Applies what a lifecycle event says. Idempotent and order-safe: a status replaces only one of a
    * lower rank; at equal non-terminal rank (steps of a running operation) only a newer event
-   * applies; a terminal status is never replaced.
+   * applies; a terminal status is never replaced. A succeeded operation's result is stored with its
+   * status.
    *
    * @return whether the operation changed
    */
@@ -84,6 +92,7 @@ public class OperationRepository {
                 step = COALESCE($4, step),
                 error_type = COALESCE($5, error_type),
                 error_message = COALESCE($6, error_message),
+                result = COALESCE($9, result),
                 last_event_at = $7,
                 updated_at = GREATEST(updated_at, $7)
             WHERE operation_id = $1
@@ -101,7 +110,8 @@ public class OperationRepository {
                   update.errorType(),
                   update.errorMessage(),
                   utc(update.at()),
-                  (short) OperationStatus.SUCCEEDED.rank()
+                  (short) OperationStatus.SUCCEEDED.rank(),
+                  update.result() == null ? null : new JsonObject(Json.write(update.result()))
                 }))
         .map(rows -> rows.rowCount() > 0);
   }
@@ -133,6 +143,22 @@ public class OperationRepository {
         r.getString("error_type"),
         r.getString("error_message"),
         r.getOffsetDateTime("created_at").toInstant(),
-        r.getOffsetDateTime("updated_at").toInstant());
+        r.getOffsetDateTime("updated_at").toInstant(),
+        result(r));
+  }
+
+  private static OperationResult result(Row r) {
+    JsonObject json = r.getJsonObject("result");
+    if (json == null) {
+      return null;
+    }
+    try {
+      return Json.read(json.encode(), OperationResult.class);
+    } catch (MalformedEventException e) {
+      // stored from an event that was read as an OperationResult; show the operation without it
+      LOG.warnf(
+          "unreadable result of operationId=%s: %s", r.getString("operation_id"), e.getMessage());
+      return null;
+    }
   }
 }

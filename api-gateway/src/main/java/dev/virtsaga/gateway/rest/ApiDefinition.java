@@ -36,7 +36,9 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
                           schema = @Schema(implementation = Problem.class))),
               @APIResponse(
                   name = "Problem404",
-                  description = "No such VM, operation, snapshot or action for this tenant",
+                  description =
+                      "No such VM, operation, snapshot or action for this tenant (or the provider"
+                          + " does not find the VM)",
                   content =
                       @Content(
                           mediaType = Problem.MEDIA_TYPE,
@@ -44,8 +46,9 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
               @APIResponse(
                   name = "Problem409",
                   description =
-                      "An operation is in flight on the VM, or a request with the same"
-                          + " Idempotency-Key is still in progress",
+                      "An operation is in flight on the VM, a request with the same"
+                          + " Idempotency-Key is still in progress, or the command does not fit"
+                          + " the VM's state (not-migrating, already-on-host, snapshot-not-ready)",
                   content =
                       @Content(
                           mediaType = Problem.MEDIA_TYPE,
@@ -53,8 +56,17 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
               @APIResponse(
                   name = "Problem422",
                   description =
-                      "Refused: the provider does not support it, a disk would shrink, or the"
-                          + " Idempotency-Key was used for another request",
+                      "Refused: the provider does not support it (not-supported), a disk would"
+                          + " shrink, a URL fails the transfer allow-list (url-not-allowed), a host"
+                          + " the provider does not declare (unknown-host), or the Idempotency-Key"
+                          + " was used for another request",
+                  content =
+                      @Content(
+                          mediaType = Problem.MEDIA_TYPE,
+                          schema = @Schema(implementation = Problem.class))),
+              @APIResponse(
+                  name = "Problem502",
+                  description = "The provider's worker answered with an error (worker-failed)",
                   content =
                       @Content(
                           mediaType = Problem.MEDIA_TYPE,
@@ -62,7 +74,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
               @APIResponse(
                   name = "Problem503",
                   description =
-                      "Kafka did not acknowledge the command, or the read model is still loading;"
+                      "Kafka did not acknowledge the command, the read model is still loading,"
+                          + " or the provider's worker cannot be asked (provider-unavailable);"
                           + " retry after Retry-After",
                   content =
                       @Content(

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.virtsaga.gateway.FieldError;
 import dev.virtsaga.gateway.GatewayException;
-import dev.virtsaga.gateway.InvalidRequestException;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -30,7 +29,7 @@ public class ProblemMappers {
     if (e.status() >= 500 && e.getCause() != null) {
       LOG.warnf("%s: %s (%s)", e.title(), e.getMessage(), e.getCause().toString());
     }
-    List<FieldError> errors = e instanceof InvalidRequestException i ? i.errors() : null;
+    List<FieldError> errors = e.errors();
     Response response =
         problem(
             new Problem(

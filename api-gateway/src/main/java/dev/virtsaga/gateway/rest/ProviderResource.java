@@ -19,12 +19,27 @@ public class ProviderResource {
     this.registry = registry;
   }
 
-  /** One provider as the API shows it. */
+  /**
+   * One provider as the API shows it (not the worker's internal endpoint).
+   *
+   * @param hosts the hosts VMs may be put on or migrated to, the default first; absent when the
+   *     provider declares none
+   */
   public record ProviderView(
-      String name, List<String> capabilities, String health, String message, String updatedAt) {
+      String name,
+      List<String> capabilities,
+      String health,
+      String message,
+      String updatedAt,
+      List<String> hosts) {
     static ProviderView of(ProviderStatus s) {
       return new ProviderView(
-          s.provider(), s.capabilities(), s.health().name(), s.message(), s.at().toString());
+          s.provider(),
+          s.capabilities(),
+          s.health().name(),
+          s.message(),
+          s.at().toString(),
+          s.hosts());
     }
   }
 

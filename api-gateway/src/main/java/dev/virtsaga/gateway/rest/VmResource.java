@@ -15,7 +15,6 @@ import dev.virtsaga.gateway.mapping.CommandMapper;
 import dev.virtsaga.gateway.mapping.ViewMapper;
 import dev.virtsaga.gateway.repository.VmReadModel;
 import dev.virtsaga.gateway.service.CommandRequest;
-import dev.virtsaga.gateway.service.CommandService;
 import dev.virtsaga.gateway.service.RequestValidator;
 import dev.virtsaga.gateway.service.VmQueryService;
 import io.smallrye.mutiny.Uni;
@@ -34,7 +33,6 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -56,13 +54,13 @@ public class VmResource {
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final String REQUEST_ID = "X-Request-Id";
 
-  private final CommandService commands;
+  private final CommandSubmitter commands;
   private final VmQueryService queries;
   private final RequestValidator validator;
   private final GatewayConfig config;
 
   public VmResource(
-      CommandService commands,
+      CommandSubmitter commands,
       VmQueryService queries,
       RequestValidator validator,
       GatewayConfig config) {
@@ -250,6 +248,87 @@ public class VmResource {
         t, idempotencyKey, requestId, CommandMapper.snapshot(vmId, type, snapshotId, null));
   }
 
+  @POST
+  @Path("/{id}/clone")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Clone a VM",
+      description =
+          "Copies the VM (as it is now, or as it was in one of its snapshots) into a new, stopped"
+              + " VM of the same provider. The gateway chooses the new VM's id and answers it as"
+              + " `cloneVmId`; the VM appears at /v1/vms/{cloneVmId} once the clone exists, and"
+              + " the operation's result names it. The source VM is locked meanwhile; its state"
+              + " does not change. Needs the provider's CLONE capability.")
+  @APIResponse(responseCode = "202", ref = "Accepted")
+  @APIResponse(responseCode = "400", ref = "Problem400")
+  @APIResponse(responseCode = "404", ref = "Problem404")
+  @APIResponse(responseCode = "409", ref = "Problem409")
+  @APIResponse(responseCode = "422", ref = "Problem422")
+  @APIResponse(responseCode = "503", ref = "Problem503")
+  public Uni<Response> cloneVm(
+      @HeaderParam(Tenant.HEADER) String tenant,
+      @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+      @HeaderParam(REQUEST_ID) String requestId,
+      @PathParam("id") String vmId,
+      CloneVmRequest body) {
+    Tenant t = Tenant.fromHeader(tenant);
+    validator.validateIdempotencyKey(idempotencyKey);
+    validator.validateClone(body);
+    return submit(t, idempotencyKey, requestId, CommandMapper.clone(vmId, body));
+  }
+
+  @POST
+  @Path("/{id}/migrate")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(
+      summary = "Migrate a VM to another host",
+      description =
+          "Moves the VM to another host of its provider; it is MIGRATING meanwhile. When the"
+              + " provider declares its hosts (GET /v1/providers), the target must be one of them"
+              + " (422 unknown-host otherwise). Moving a VM to the host it is on (its spec's host,"
+              + " or the provider's first host when the spec names none) is refused with 409"
+              + " already-on-host. Needs the provider's MIGRATION capability.")
+  @APIResponse(responseCode = "202", ref = "Accepted")
+  @APIResponse(responseCode = "400", ref = "Problem400")
+  @APIResponse(responseCode = "404", ref = "Problem404")
+  @APIResponse(responseCode = "409", ref = "Problem409")
+  @APIResponse(responseCode = "422", ref = "Problem422")
+  @APIResponse(responseCode = "503", ref = "Problem503")
+  public Uni<Response> migrate(
+      @HeaderParam(Tenant.HEADER) String tenant,
+      @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+      @HeaderParam(REQUEST_ID) String requestId,
+      @PathParam("id") String vmId,
+      MigrateVmRequest body) {
+    Tenant t = Tenant.fromHeader(tenant);
+    validator.validateIdempotencyKey(idempotencyKey);
+    validator.validateMigrate(body);
+    return submit(t, idempotencyKey, requestId, CommandMapper.migrate(vmId, body));
+  }
+
+  @DELETE
+  @Path("/{id}/migrate")
+  @Operation(
+      summary = "Abort a VM's migration",
+      description =
+          "Cancels the running migration (an ABORT command); the VM stays on its host. Refused"
+              + " with 409 not-migrating unless the VM is MIGRATING. Needs the provider's"
+              + " MIGRATION capability.")
+  @APIResponse(responseCode = "202", ref = "Accepted")
+  @APIResponse(responseCode = "404", ref = "Problem404")
+  @APIResponse(responseCode = "409", ref = "Problem409")
+  @APIResponse(responseCode = "422", ref = "Problem422")
+  @APIResponse(responseCode = "503", ref = "Problem503")
+  public Uni<Response> abortMigration(
+      @HeaderParam(Tenant.HEADER) String tenant,
+      @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+      @HeaderParam(REQUEST_ID) String requestId,
+      @PathParam("id") String vmId) {
+    Tenant t = Tenant.fromHeader(tenant);
+    validator.validateIdempotencyKey(idempotencyKey);
+    return submit(t, idempotencyKey, requestId, CommandMapper.abort(vmId));
+  }
+
   @DELETE
   @Path("/{id}")
   @Operation(
@@ -311,15 +390,7 @@ public class VmResource {
 
   private Uni<Response> submit(
       Tenant tenant, String idempotencyKey, String requestId, CommandRequest request) {
-    String correlation =
-        requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId;
-    return commands
-        .submit(tenant.id(), idempotencyKey, correlation, request)
-        .map(
-            receipt ->
-                Response.accepted(receipt)
-                    .header("Location", "/v1/operations/" + receipt.operationId())
-                    .build());
+    return commands.submit(tenant, idempotencyKey, requestId, request);
   }
 
   private static Optional<VmState> parseState(String state) {

@@ -35,7 +35,13 @@ public record VmResponse(
       long memoryMiB,
       long diskGiB,
       String image,
-      Map<String, String> labels) {}
+      Map<String, String> labels,
+      @Schema(description = "The provider's host it runs on; absent: the provider's default host")
+          String host,
+      @Schema(description = "The disk image its root disk was imported from") Source source) {}
+
+  @Schema(name = "VmDiskSource")
+  public record Source(String url, String format, String sha256) {}
 
   @Schema(name = "VmOperation")
   public record OperationSummary(

@@ -1,6 +1,8 @@
 package dev.virtsaga.gateway.service;
 
+import dev.virtsaga.events.model.CloneArgs;
 import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.DiskExportArgs;
 import dev.virtsaga.events.model.VmSpec;
 
 /**
@@ -11,6 +13,10 @@ import dev.virtsaga.events.model.VmSpec;
  * @param snapshotId snapshot delete / revert: the snapshot (a create's snapshot id is its operation
  *     id)
  * @param snapshotName snapshot create: its display name
+ * @param cloneTo clone: the new VM's name and the snapshot to copy; its {@code targetVmId} is
+ *     {@code null} here and chosen when the command is submitted
+ * @param targetHost migrate: where to
+ * @param export disk export: where and how (the URL already checked against the allow-list)
  */
 public record CommandRequest(
     CommandType type,
@@ -20,7 +26,10 @@ public record CommandRequest(
     Integer gracefulTimeoutSeconds,
     String fingerprint,
     String snapshotId,
-    String snapshotName) {
+    String snapshotName,
+    CloneArgs cloneTo,
+    String targetHost,
+    DiskExportArgs export) {
 
   /** A command that is not about a snapshot. */
   public CommandRequest(
@@ -31,5 +40,29 @@ public record CommandRequest(
       Integer gracefulTimeoutSeconds,
       String fingerprint) {
     this(type, vmId, spec, force, gracefulTimeoutSeconds, fingerprint, null, null);
+  }
+
+  /** A command without clone, migration or export arguments. */
+  public CommandRequest(
+      CommandType type,
+      String vmId,
+      VmSpec spec,
+      Boolean force,
+      Integer gracefulTimeoutSeconds,
+      String fingerprint,
+      String snapshotId,
+      String snapshotName) {
+    this(
+        type,
+        vmId,
+        spec,
+        force,
+        gracefulTimeoutSeconds,
+        fingerprint,
+        snapshotId,
+        snapshotName,
+        null,
+        null,
+        null);
   }
 }

@@ -62,7 +62,10 @@ public class CommandService {
     String operationId = UUID.randomUUID().toString();
     String vmId =
         request.type() == CommandType.CREATE ? UUID.randomUUID().toString() : request.vmId();
-    CommandReceipt receipt = new CommandReceipt(operationId, vmId, OperationStatus.ACCEPTED);
+    // a clone's new VM gets its id now, so a repeat with the same Idempotency-Key gets it too
+    String cloneVmId = request.type() == CommandType.CLONE ? UUID.randomUUID().toString() : null;
+    CommandReceipt receipt =
+        new CommandReceipt(operationId, vmId, OperationStatus.ACCEPTED, cloneVmId);
     return idempotency.once(
         tenantId,
         idempotencyKey,
@@ -74,14 +77,16 @@ public class CommandService {
   private Uni<CommandReceipt> execute(
       String tenantId, String requestId, CommandRequest request, CommandReceipt receipt) {
     OperationView current = null;
+    VmSnapshot vm = null;
     String provider = request.spec() == null ? null : request.spec().provider();
     if (request.type() != CommandType.CREATE) {
-      VmSnapshot vm = queries.get(tenantId, receipt.vmId());
+      vm = queries.get(tenantId, receipt.vmId());
       current = vm.operation();
       provider = vm.spec() == null ? null : vm.spec().provider();
     }
     String providerName = provider;
     providers.requireSupport(providerName, request.type(), request.spec());
+    CommandPreconditions.check(request, vm, providers);
     InFlightTracker.Reservation reservation =
         inFlight.reserve(receipt.vmId(), receipt.operationId(), request.type(), current);
     Instant now = clock.instant();
@@ -97,9 +102,7 @@ public class CommandService {
             null,
             now,
             now);
-    VmCommand command =
-        CommandMapper.toWire(
-            request, receipt.operationId(), receipt.vmId(), tenantId, requestId, now);
+    VmCommand command = CommandMapper.toWire(request, receipt, tenantId, requestId, now);
     return operations
         .insert(operation)
         .chain(

@@ -61,7 +61,8 @@ public class IdempotencyService {
             receipt.operationId(),
             receipt.vmId(),
             now,
-            now.plus(config.idempotency().ttl()));
+            now.plus(config.idempotency().ttl()),
+            receipt.cloneVmId());
     return keys.claim(claim, now)
         .chain(
             claimed ->
@@ -109,6 +110,7 @@ public class IdempotencyService {
     if (!existing.completed()) {
       throw new IdempotencyKeyInProgressException(claim.key());
     }
-    return new CommandReceipt(existing.operationId(), existing.vmId(), OperationStatus.ACCEPTED);
+    return new CommandReceipt(
+        existing.operationId(), existing.vmId(), OperationStatus.ACCEPTED, existing.targetVmId());
   }
 }

@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentMap;
  * for it that has not finished: until a lifecycle event ends it ({@code OperationSucceeded}, {@code
  * OperationFailed}, {@code CommandRejected}), a snapshot shows it as the last operation with none
  * in flight, the VM is gone, or it is older than the configured timeout. Delete pre-empts any
- * operation but another delete.
+ * operation but another delete; abort goes alongside the migration it cancels.
  */
 @ApplicationScoped
 public class InFlightTracker {
@@ -143,6 +143,12 @@ public class InFlightTracker {
    * Whether a new command of type {@code next} must wait for an operation of type {@code running}.
    */
   static boolean conflicts(CommandType next, CommandType running) {
-    return next != CommandType.DELETE || running == CommandType.DELETE;
+    return switch (next) {
+        // delete pre-empts anything but another delete
+      case DELETE -> running == CommandType.DELETE;
+        // abort exists to cancel a running migration
+      case ABORT -> running != CommandType.MIGRATE;
+      default -> true;
+    };
   }
 }

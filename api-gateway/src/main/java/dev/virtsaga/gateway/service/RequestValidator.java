@@ -4,7 +4,11 @@ import dev.virtsaga.gateway.FieldError;
 import dev.virtsaga.gateway.InvalidRequestException;
 import dev.virtsaga.gateway.config.GatewayConfig;
 import dev.virtsaga.gateway.rest.ActionRequest;
+import dev.virtsaga.gateway.rest.CloneVmRequest;
 import dev.virtsaga.gateway.rest.CreateVmRequest;
+import dev.virtsaga.gateway.rest.ExportDiskRequest;
+import dev.virtsaga.gateway.rest.ImportDiskRequest;
+import dev.virtsaga.gateway.rest.MigrateVmRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -37,35 +41,75 @@ public class RequestValidator {
   }
 
   public void validateCreate(CreateVmRequest body) {
+    requireBody(body);
+    List<FieldError> errors = new ArrayList<>(violations(body));
+    checkProvider(body.provider(), errors);
+    checkLabels(body.labels(), errors);
+    throwIfAny(errors);
+  }
+
+  /** Checks a disk import body: the create rules plus the image's URL, format and SHA-256. */
+  public void validateImport(ImportDiskRequest body) {
+    requireBody(body);
+    List<FieldError> errors = new ArrayList<>(violations(body));
+    checkProvider(body.provider(), errors);
+    checkLabels(body.labels(), errors);
+    throwIfAny(errors);
+  }
+
+  /** Checks a clone body. */
+  public void validateClone(CloneVmRequest body) {
+    requireBody(body);
+    throwIfAny(new ArrayList<>(violations(body)));
+  }
+
+  /** Checks a migrate body. */
+  public void validateMigrate(MigrateVmRequest body) {
+    requireBody(body);
+    throwIfAny(new ArrayList<>(violations(body)));
+  }
+
+  /** Checks a disk export body. */
+  public void validateExport(ExportDiskRequest body) {
+    requireBody(body);
+    throwIfAny(new ArrayList<>(violations(body)));
+  }
+
+  private static void requireBody(Object body) {
     if (body == null) {
       throw new InvalidRequestException(
           "A request body is required", List.of(new FieldError("body", "must not be empty")));
     }
-    List<FieldError> errors = new ArrayList<>(violations(body));
-    if (body.provider() != null && !config.enabledProviders().contains(body.provider())) {
+  }
+
+  private void checkProvider(String provider, List<FieldError> errors) {
+    if (provider != null && !config.enabledProviders().contains(provider)) {
       errors.add(
           new FieldError("provider", "must be one of the enabled providers " + enabledProviders()));
     }
-    if (body.labels() != null) {
-      for (Map.Entry<String, String> label : body.labels().entrySet()) {
-        String key = label.getKey();
-        if (key.length() > MAX_LABEL_KEY || !LABEL_KEY.matcher(key).matches()) {
-          errors.add(
-              new FieldError(
-                  "labels." + key,
-                  "key must be at most "
-                      + MAX_LABEL_KEY
-                      + " characters matching "
-                      + LABEL_KEY.pattern()));
-        }
-        if (label.getValue() == null || label.getValue().length() > MAX_LABEL_VALUE) {
-          errors.add(
-              new FieldError(
-                  "labels." + key, "value must be a string of at most " + MAX_LABEL_VALUE));
-        }
+  }
+
+  private static void checkLabels(Map<String, String> labels, List<FieldError> errors) {
+    if (labels == null) {
+      return;
+    }
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      String key = label.getKey();
+      if (key.length() > MAX_LABEL_KEY || !LABEL_KEY.matcher(key).matches()) {
+        errors.add(
+            new FieldError(
+                "labels." + key,
+                "key must be at most "
+                    + MAX_LABEL_KEY
+                    + " characters matching "
+                    + LABEL_KEY.pattern()));
+      }
+      if (label.getValue() == null || label.getValue().length() > MAX_LABEL_VALUE) {
+        errors.add(
+            new FieldError(
+                "labels." + key, "value must be a string of at most " + MAX_LABEL_VALUE));
       }
     }
-    throwIfAny(errors);
   }
 
   /** Checks a reconfigure body: at least one size, each in range. */
@@ -80,10 +124,7 @@ public class RequestValidator {
 
   /** Checks a snapshot body. */
   public void validateSnapshot(dev.virtsaga.gateway.rest.SnapshotRequest body) {
-    if (body == null) {
-      throw new InvalidRequestException(
-          "A request body is required", List.of(new FieldError("body", "must not be empty")));
-    }
+    requireBody(body);
     throwIfAny(new ArrayList<>(violations(body)));
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.virtsaga.devstack.test.KafkaTestResource;
 import dev.virtsaga.devstack.test.PostgresTestResource;
 import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.OperationResult;
 import dev.virtsaga.gateway.Operation;
 import dev.virtsaga.gateway.OperationStatus;
 import dev.virtsaga.gateway.OperationUpdate;
@@ -76,6 +77,42 @@ class RepositoriesTest {
 
     assertThat(keys.find("t", expired, NOW).await().atMost(WAIT)).isNull();
     assertThat(keys.find("t", live, NOW).await().atMost(WAIT)).isNotNull();
+  }
+
+  @Test
+  void aClonesTargetVmIdIsKeptWithItsKey() {
+    String key = UUID.randomUUID().toString();
+    IdempotencyRecord r =
+        new IdempotencyRecord(
+            "t", key, "h", false, "op", "vm", NOW, NOW.plus(Duration.ofHours(24)), "clone-vm");
+    keys.claim(r, NOW).await().atMost(WAIT);
+
+    assertThat(keys.find("t", key, NOW).await().atMost(WAIT).targetVmId()).isEqualTo("clone-vm");
+  }
+
+  @Test
+  void aSucceededOperationKeepsItsResultAndLaterEventsDoNotDropIt() {
+    String id = insert(NOW);
+    OperationResult result =
+        new OperationResult(
+            "file:///var/lib/virtsaga/transfer/x.raw", "raw", 42L, "ab", null, null);
+
+    operations
+        .apply(
+            new OperationUpdate(
+                id, OperationStatus.SUCCEEDED, null, null, null, NOW.plusSeconds(1), result))
+        .await()
+        .atMost(WAIT);
+    operations
+        .apply(
+            new OperationUpdate(
+                id, OperationStatus.SUCCEEDED, null, null, null, NOW.plusSeconds(2)))
+        .await()
+        .atMost(WAIT);
+
+    Operation op = operations.find("t", id).await().atMost(WAIT);
+    assertThat(op.result()).isEqualTo(result);
+    assertThat(operations.find("t", insert(NOW)).await().atMost(WAIT).result()).isNull();
   }
 
   @Test

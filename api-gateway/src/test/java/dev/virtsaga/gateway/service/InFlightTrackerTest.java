@@ -68,6 +68,27 @@ class InFlightTrackerTest {
   }
 
   @Test
+  void abortGoesAlongsideTheMigrationItCancelsButNothingElse() {
+    OperationView migrating =
+        new OperationView("op-0", CommandType.MIGRATE, "migrate", 1, NOW, NOW);
+    OperationView rebooting = new OperationView("op-0", CommandType.REBOOT, "reboot", 1, NOW, NOW);
+
+    // a migration the snapshot shows, or one this gateway published, can be aborted
+    tracker.reserve("vm-a", "op-1", CommandType.ABORT, migrating);
+    tracker.reserve("vm-b", "op-2", CommandType.MIGRATE, null);
+    tracker.reserve("vm-b", "op-3", CommandType.ABORT, null);
+
+    // but only once, and nothing else
+    assertThatThrownBy(() -> tracker.reserve("vm-a", "op-4", CommandType.ABORT, migrating))
+        .isInstanceOf(OperationInFlightException.class);
+    assertThatThrownBy(() -> tracker.reserve("vm-c", "op-5", CommandType.ABORT, rebooting))
+        .isInstanceOf(OperationInFlightException.class);
+    assertThatThrownBy(() -> tracker.reserve("vm-a", "op-6", CommandType.MIGRATE, null))
+        .isInstanceOf(OperationInFlightException.class);
+    assertThat(tracker.pending("vm-b")).map(InFlightTracker.Pending::operationId).contains("op-3");
+  }
+
+  @Test
   void releasingADeleteRestoresTheOperationItPreempted() {
     tracker.reserve("vm", "op-1", CommandType.REBOOT, null);
     InFlightTracker.Reservation delete = tracker.reserve("vm", "op-2", CommandType.DELETE, null);
