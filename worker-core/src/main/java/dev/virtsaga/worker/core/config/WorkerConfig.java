@@ -36,6 +36,13 @@ public interface WorkerConfig {
   @WithDefault("15s")
   Duration statusInterval();
 
+  /**
+   * The worker's HTTP base URL as the gateway calls it for reads from the hypervisor (disk info);
+   * default: this process on the loopback address at its HTTP port. A worker behind a Service or on
+   * a random port sets it.
+   */
+  Optional<String> advertisedUrl();
+
   /** How long the provider's health check may take before it counts as unreachable. */
   @WithDefault("5s")
   Duration healthTimeout();

@@ -8,6 +8,7 @@ import dev.virtsaga.providers.spi.ErrorType;
 import dev.virtsaga.providers.spi.Provider;
 import dev.virtsaga.providers.spi.ProviderException;
 import dev.virtsaga.worker.core.config.WorkerConfig;
+import dev.virtsaga.worker.core.service.ProviderHosts;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -21,7 +22,6 @@ import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.util.Map;
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
@@ -40,6 +40,7 @@ public class ProviderStatusPublisher {
   private static final Logger LOG = Logger.getLogger(ProviderStatusPublisher.class);
 
   private final Provider provider;
+  private final ProviderHosts hosts;
   private final MutinyEmitter<String> emitter;
   private final WorkerConfig config;
   private final String source;
@@ -48,17 +49,16 @@ public class ProviderStatusPublisher {
   private volatile long timer = -1;
 
   public ProviderStatusPublisher(
-      Provider provider,
+      ProviderHosts hosts,
       @Channel(TaskChannels.PROVIDER_STATUS) @OnOverflow(OnOverflow.Strategy.DROP)
           MutinyEmitter<String> emitter,
-      WorkerConfig config,
-      @ConfigProperty(name = "virtsaga.worker.advertised-url", defaultValue = "")
-          String advertisedUrl) {
-    this.provider = provider;
+      WorkerConfig config) {
+    this.provider = hosts.primary();
+    this.hosts = hosts;
     this.emitter = emitter;
     this.config = config;
     this.source = config.source().orElse("urn:virtsaga:worker:" + config.provider());
-    this.advertisedUrl = advertisedUrl;
+    this.advertisedUrl = config.advertisedUrl().orElse(null);
   }
 
   /**
@@ -119,7 +119,7 @@ public class ProviderStatusPublisher {
                     clock.instant(),
                     null,
                     endpoint,
-                    null))
+                    hosts.names()))
         .onFailure()
         .recoverWithItem(
             t ->
@@ -130,7 +130,7 @@ public class ProviderStatusPublisher {
                     clock.instant(),
                     String.valueOf(t.getMessage()),
                     endpoint,
-                    null));
+                    hosts.names()));
   }
 
   static ProviderHealth healthOf(Throwable t) {

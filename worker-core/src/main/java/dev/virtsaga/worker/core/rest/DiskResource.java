@@ -6,6 +6,7 @@ import dev.virtsaga.providers.spi.Disks;
 import dev.virtsaga.providers.spi.ErrorType;
 import dev.virtsaga.providers.spi.Provider;
 import dev.virtsaga.providers.spi.ProviderException;
+import dev.virtsaga.worker.core.service.ProviderHosts;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -33,10 +34,10 @@ public class DiskResource {
   static final String PROBLEM = "application/problem+json";
   static final String PROBLEM_TYPES = "https://virtsaga.dev/problems/";
 
-  private final Provider provider;
+  private final ProviderHosts hosts;
 
-  public DiskResource(Provider provider) {
-    this.provider = provider;
+  public DiskResource(ProviderHosts hosts) {
+    this.hosts = hosts;
   }
 
   /** A VM's disks, root disk first. */
@@ -63,18 +64,19 @@ public class DiskResource {
   }
 
   /**
-   * The provider serving a host. Today a worker serves one provider endpoint, whatever the host;
-   * multi-host routing hooks in here.
+   * The adapter of a host.
    *
    * @param host the provider's host, or {@code null} for the default one
+   * @throws dev.virtsaga.providers.spi.ProviderException INVALID_SPEC for a host this worker does
+   *     not reach
    */
   Provider providerFor(String host) {
-    return provider;
+    return hosts.provider(host);
   }
 
   private Response problem(Throwable e, String vmId, String instance) {
     if (!(e instanceof ProviderException p)) {
-      LOG.errorf(e, "disk info failed vmId=%s provider=%s", vmId, provider.name());
+      LOG.errorf(e, "disk info failed vmId=%s provider=%s", vmId, hosts.primary().name());
       return problem(500, "internal-error", "Internal Server Error", "disk info failed", instance);
     }
     Response.ResponseBuilder r =
@@ -91,7 +93,8 @@ public class DiskResource {
     p.retryAfter()
         .ifPresent(d -> r.header("Retry-After", String.valueOf(Math.max(1, d.toSeconds()))));
     if (p.type() != ErrorType.NOT_FOUND && p.type() != ErrorType.NOT_SUPPORTED) {
-      LOG.warnf("disk info failed vmId=%s provider=%s: %s", vmId, provider.name(), p.toString());
+      LOG.warnf(
+          "disk info failed vmId=%s provider=%s: %s", vmId, hosts.primary().name(), p.toString());
     }
     return r.build();
   }

@@ -7,6 +7,11 @@ import java.util.Optional;
 /** A {@link WorkerConfig} with the defaults, for tests without Quarkus. */
 record TestConfig(String provider, Optional<String> source) implements WorkerConfig {
   @Override
+  public Optional<String> advertisedUrl() {
+    return Optional.empty();
+  }
+
+  @Override
   public Duration pollInterval() {
     return Duration.ofMillis(20);
   }

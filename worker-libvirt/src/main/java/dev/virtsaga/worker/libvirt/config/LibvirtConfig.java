@@ -18,6 +18,17 @@ public interface LibvirtConfig {
   @WithDefault(LibvirtSettings.DEFAULT_URI)
   String uri();
 
+  /** What tasks, users and migrations call the host at {@link #uri()}. */
+  @WithDefault("default")
+  String hostName();
+
+  /**
+   * Further hosts this worker reaches, each {@code name=uri} (e.g. {@code
+   * host-b=qemu+ssh://root@b/system}): migration targets, and where tasks of VMs migrated there go.
+   * Every host needs the storage pool on shared storage at the same path.
+   */
+  Optional<List<String>> hosts();
+
   /** Threads running blocking libvirt calls (the bulkhead between libvirt and everything else). */
   @WithDefault("16")
   int threads();
