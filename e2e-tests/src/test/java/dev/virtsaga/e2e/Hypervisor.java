@@ -13,15 +13,24 @@ import java.util.List;
  * test JVM, which also keeps the daemon's test-driver state alive while the worker restarts.
  */
 final class Hypervisor {
-  private static LibvirtProvider provider;
+  private static final java.util.Map<String, LibvirtProvider> PROVIDERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private Hypervisor() {}
 
-  private static synchronized LibvirtProvider provider() {
-    if (provider == null) {
-      provider = new LibvirtProvider(Stack.LIBVIRT_URI, Runnable::run);
-    }
-    return provider;
+  private static LibvirtProvider provider() {
+    return provider(Stack.LIBVIRT_URI);
+  }
+
+  private static LibvirtProvider provider(String uri) {
+    return PROVIDERS.computeIfAbsent(uri, u -> new LibvirtProvider(u, Runnable::run));
+  }
+
+  /** How many domains on the host at {@code uri} carry this vmId. */
+  static long domainsOn(String uri, String vmId) {
+    return provider(uri).list(null, 1000).await().atMost(Duration.ofSeconds(30)).items().stream()
+        .filter(d -> d.vmId().equals(vmId))
+        .count();
   }
 
   /** Every managed domain on the host. */

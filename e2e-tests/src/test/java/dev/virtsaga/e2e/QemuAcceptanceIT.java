@@ -236,4 +236,67 @@ class QemuAcceptanceIT {
         + sha
         + "\"}";
   }
+
+  @Test
+  void aVmMigratesToTheOtherHostItsTasksFollowAndAnAbortLeavesItWhereItIs() throws Exception {
+    Set<String> volumesBefore = volumes();
+    String hostB = stack.secondHostUri;
+    Api.Answer created =
+        api.post(
+            "/v1/vms",
+            "{\"name\":\""
+                + unique("mover")
+                + "\",\"provider\":\"libvirt\",\"cpus\":1,\"memoryMiB\":128,\"diskGiB\":1}");
+    String vmId = created.body().path("vmId").asText();
+    try {
+      awaitOperation(created, "SUCCEEDED");
+      // the provider lists its hosts; unknown hosts and the current host are refused up front
+      assertThat(api.get("/v1/providers").body().toString()).contains(Stack.HOST_B);
+      assertThat(api.post("/v1/vms/" + vmId + "/migrate", "{\"host\":\"nowhere\"}").status())
+          .isEqualTo(422);
+      assertThat(api.delete("/v1/vms/" + vmId + "/migrate").status()).isEqualTo(409);
+
+      // migrate to host-b: the domain moves, later tasks go there
+      JsonNode moved =
+          awaitOperation(
+              api.post("/v1/vms/" + vmId + "/migrate", "{\"host\":\"" + Stack.HOST_B + "\"}"),
+              "SUCCEEDED");
+      assertThat(moved.path("result").path("host").asText()).isEqualTo(Stack.HOST_B);
+      assertThat(api.get("/v1/vms/" + vmId).body().path("spec").path("host").asText())
+          .isEqualTo(Stack.HOST_B);
+      assertThat(api.state(vmId)).isEqualTo("RUNNING");
+      assertThat(Hypervisor.domainsOn(hostB, vmId)).isEqualTo(1);
+      assertThat(Hypervisor.domainsOf(vmId)).isZero();
+      awaitOperation(api.post("/v1/vms/" + vmId + "/actions/reboot", null), "SUCCEEDED");
+      assertThat(
+              api.post("/v1/vms/" + vmId + "/migrate", "{\"host\":\"" + Stack.HOST_B + "\"}")
+                  .status())
+          .isEqualTo(409);
+
+      // migrate back and abort at once: whichever wins, the VM runs exactly where the API says
+      Api.Answer back =
+          api.post("/v1/vms/" + vmId + "/migrate", "{\"host\":\"" + Stack.HOST_A + "\"}");
+      assertThat(back.status()).isEqualTo(202);
+      api.delete("/v1/vms/" + vmId + "/migrate");
+      String op = back.body().path("operationId").asText();
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  Set.of("SUCCEEDED", "FAILED")
+                      .contains(api.get("/v1/operations/" + op).body().path("status").asText()));
+      await().atMost(WAIT).until(() -> "RUNNING".equals(api.state(vmId)));
+      String host = api.get("/v1/vms/" + vmId).body().path("spec").path("host").asText();
+      assertThat(host).isIn(Stack.HOST_A, Stack.HOST_B);
+      assertThat(Hypervisor.domainsOn(host.equals(Stack.HOST_A) ? Stack.LIBVIRT_URI : hostB, vmId))
+          .isEqualTo(1);
+      assertThat(Hypervisor.domainsOn(host.equals(Stack.HOST_A) ? hostB : Stack.LIBVIRT_URI, vmId))
+          .isZero();
+    } finally {
+      awaitOperation(api.delete("/v1/vms/" + vmId), "SUCCEEDED");
+    }
+    assertThat(Hypervisor.domainsOf(vmId)).isZero();
+    assertThat(Hypervisor.domainsOn(hostB, vmId)).isZero();
+    assertThat(volumes()).isEqualTo(volumesBefore);
+  }
 }

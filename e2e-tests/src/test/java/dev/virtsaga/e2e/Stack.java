@@ -31,6 +31,14 @@ final class Stack {
   final ServiceProcess gateway;
   final Path logs;
 
+  /** The QEMU stack's hosts: the system libvirtd, and a second one started for migrations. */
+  static final String HOST_A = "host-a";
+
+  static final String HOST_B = "host-b";
+
+  /** The second host's libvirt URI (QEMU stack only). */
+  String secondHostUri;
+
   private Stack() throws Exception {
     repo = Path.of(System.getProperty("virtsaga.repo", "..")).toAbsolutePath().normalize();
     logs = Files.createDirectories(repo.resolve("e2e-tests/target/e2e-logs"));
@@ -38,8 +46,19 @@ final class Stack {
     orchestratorDb = PostgresTestResource.createDatabase();
     gatewayDb = PostgresTestResource.createDatabase();
     orchestrator = orchestrator(Map.of());
-    worker =
-        service("worker-libvirt", Ports.free()).env("VIRTSAGA_LIBVIRT_URI", LIBVIRT_URI).build();
+    ServiceProcess.Builder workerBuilder =
+        service("worker-libvirt", Ports.free()).env("VIRTSAGA_LIBVIRT_URI", LIBVIRT_URI);
+    if (LIBVIRT_URI.startsWith("qemu")) {
+      // a second QEMU host for migrations: its own libvirtd, the same pool directory
+      secondHostUri = startSecondLibvirtd();
+      workerBuilder.env(
+          Map.of(
+              "VIRTSAGA_LIBVIRT_HOST_NAME",
+              HOST_A,
+              "VIRTSAGA_LIBVIRT_HOSTS",
+              HOST_B + "=" + secondHostUri));
+    }
+    worker = workerBuilder.build();
     gateway = service("api-gateway", Ports.free()).database(gatewayDb).build();
     for (ServiceProcess p : new ServiceProcess[] {worker, orchestrator, gateway}) {
       p.start();
@@ -48,6 +67,19 @@ final class Stack {
       p.awaitReady();
     }
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "e2e-stack-stop"));
+  }
+
+  private String startSecondLibvirtd() throws Exception {
+    Path script = repo.resolve("providers/libvirt/src/test/scripts/second-libvirtd.sh");
+    Process p =
+        new ProcessBuilder("sh", script.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(logs.resolve("second-libvirtd.log").toFile())
+            .start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("second libvirtd did not start; see second-libvirtd.log");
+    }
+    return "qemu+unix:///system?socket=/run/virtsaga-libvirtd2/sock/libvirt-sock";
   }
 
   private ServiceProcess orchestrator(Map<String, String> extraEnv) {
