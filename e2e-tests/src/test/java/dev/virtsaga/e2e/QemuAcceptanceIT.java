@@ -76,7 +76,7 @@ class QemuAcceptanceIT {
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes());
-    p.waitFor();
+    assertThat(p.waitFor()).as("virsh vol-list " + POOL + ": " + out).isZero();
     Set<String> names = new TreeSet<>();
     for (String line : out.split("\n")) {
       String name = line.trim().split("\\s+")[0];
