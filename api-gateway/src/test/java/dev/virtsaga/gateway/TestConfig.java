@@ -33,6 +33,11 @@ public record TestConfig(Duration inFlightTimeout) implements GatewayConfig {
       public String cleanupEvery() {
         return "15m";
       }
+
+      @Override
+      public Duration takeoverAfter() {
+        return Duration.ofSeconds(30);
+      }
     };
   }
 

@@ -27,7 +27,7 @@ public interface GatewayConfig {
   /** In-flight tracking settings. */
   InFlight inFlight();
 
-  /** {@code GET /v1/vms} paging. */
+  /** {@code GET /v1/vms} and {@code GET /v1/projects} paging. */
   Listing listing();
 
   /** {@code GET /v1/events} settings. */
@@ -47,6 +47,14 @@ public interface GatewayConfig {
     /** How often expired keys (and old finished operations) are deleted. */
     @WithDefault("15m")
     String cleanupEvery();
+
+    /**
+     * How long a claimed key may stay unfinished before a repeat of the same command with the same
+     * ids (a project's create, after the gateway that claimed it died) takes it over. Longer than
+     * publishing a command can take.
+     */
+    @WithDefault("PT30S")
+    Duration takeoverAfter();
   }
 
   interface Operations {

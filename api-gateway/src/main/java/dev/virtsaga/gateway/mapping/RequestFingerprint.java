@@ -27,13 +27,16 @@ public final class RequestFingerprint {
   private RequestFingerprint() {}
 
   public static String of(String method, String path, Object body) {
-    String canonical;
+    return sha256(method + " " + path + "\n" + (body == null ? "" : canonicalJson(body)));
+  }
+
+  /** The body as canonical JSON: properties and map entries sorted, nulls left out. */
+  public static String canonicalJson(Object body) {
     try {
-      canonical = body == null ? "" : CANONICAL.writeValueAsString(body);
+      return CANONICAL.writeValueAsString(body);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("cannot serialise request body", e);
     }
-    return sha256(method + " " + path + "\n" + canonical);
   }
 
   private static String sha256(String text) {

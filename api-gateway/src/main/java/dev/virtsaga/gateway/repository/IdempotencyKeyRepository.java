@@ -26,6 +26,18 @@ public class IdempotencyKeyRepository {
    * @return whether this call claimed the key
    */
   public Uni<Boolean> claim(IdempotencyRecord record, Instant now) {
+    return claim(record, now, null);
+  }
+
+  /**
+   * Claims a key like {@link #claim(IdempotencyRecord, Instant)}, and also takes over a claim that
+   * was never completed, was made before {@code takeoverBefore}, and is for the same request with
+   * the same ids — the caller publishes exactly what the first claimant did (whose gateway died),
+   * so doing it again is harmless. Ordinary requests get fresh ids and never take over.
+   *
+   * @param takeoverBefore claims older than this may be taken over; {@code null}: none
+   */
+  public Uni<Boolean> claim(IdempotencyRecord record, Instant now, Instant takeoverBefore) {
     return pool.preparedQuery(
             """
             INSERT INTO idempotency_keys
@@ -38,6 +50,11 @@ public class IdempotencyKeyRepository {
                   created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at,
                   target_vm_id = EXCLUDED.target_vm_id
               WHERE idempotency_keys.expires_at <= $9
+                 OR (NOT idempotency_keys.completed
+                     AND idempotency_keys.created_at < $11
+                     AND idempotency_keys.request_hash = EXCLUDED.request_hash
+                     AND idempotency_keys.operation_id = EXCLUDED.operation_id
+                     AND idempotency_keys.vm_id = EXCLUDED.vm_id)
             RETURNING operation_id
             """)
         .execute(
@@ -52,7 +69,8 @@ public class IdempotencyKeyRepository {
                   utc(record.createdAt()),
                   utc(record.expiresAt()),
                   utc(now),
-                  record.targetVmId()
+                  record.targetVmId(),
+                  takeoverBefore == null ? null : utc(takeoverBefore)
                 }))
         .map(rows -> rows.rowCount() == 1);
   }

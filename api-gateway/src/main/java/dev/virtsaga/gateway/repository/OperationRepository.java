@@ -17,6 +17,9 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /** The {@code operations} table: operations this gateway published, as lifecycle events report. */
@@ -38,22 +41,44 @@ public class OperationRepository {
                error_message, created_at, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             """)
-        .execute(
-            Tuple.from(
-                new Object[] {
-                  op.operationId(),
-                  op.tenantId(),
-                  op.vmId(),
-                  op.type().name(),
-                  op.status().name(),
-                  (short) op.status().rank(),
-                  op.step(),
-                  op.errorType(),
-                  op.errorMessage(),
-                  utc(op.createdAt()),
-                  utc(op.updatedAt())
-                }))
+        .execute(row(op))
         .replaceWithVoid();
+  }
+
+  /**
+   * Inserts an operation unless one with its id exists: a command published again with the ids it
+   * had (a project's create after a crash) keeps the operation as lifecycle events left it.
+   *
+   * @return whether this call inserted it
+   */
+  public Uni<Boolean> insertIfAbsent(Operation op) {
+    return pool.preparedQuery(
+            """
+            INSERT INTO operations
+              (operation_id, tenant_id, vm_id, type, status, status_rank, step, error_type,
+               error_message, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            ON CONFLICT (operation_id) DO NOTHING
+            """)
+        .execute(row(op))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  private static Tuple row(Operation op) {
+    return Tuple.from(
+        new Object[] {
+          op.operationId(),
+          op.tenantId(),
+          op.vmId(),
+          op.type().name(),
+          op.status().name(),
+          (short) op.status().rank(),
+          op.step(),
+          op.errorType(),
+          op.errorMessage(),
+          utc(op.createdAt()),
+          utc(op.updatedAt())
+        });
   }
 
   /** Removes an operation whose command could not be published. */
@@ -73,6 +98,26 @@ public class OperationRepository {
             """)
         .execute(Tuple.of(operationId, tenantId))
         .map(OperationRepository::first);
+  }
+
+  /** The tenant's operations among {@code operationIds} (those that exist), by id. */
+  public Uni<Map<String, Operation>> findAll(String tenantId, Collection<String> operationIds) {
+    if (operationIds.isEmpty()) {
+      return Uni.createFrom().item(Map.of());
+    }
+    return pool.preparedQuery(
+            """
+            SELECT operation_id, tenant_id, vm_id, type, status, step, error_type, error_message,
+                   created_at, updated_at, result
+            FROM operations WHERE tenant_id = $1 AND operation_id = ANY($2)
+            """)
+        .execute(Tuple.of(tenantId, operationIds.toArray(new String[0])))
+        .map(
+            rows -> {
+              Map<String, Operation> found = new HashMap<>();
+              rows.forEach(r -> found.put(r.getString("operation_id"), operation(r)));
+              return found;
+            });
   }
 
   /**
@@ -132,7 +177,10 @@ public class OperationRepository {
     if (!it.hasNext()) {
       return null;
     }
-    Row r = it.next();
+    return operation(it.next());
+  }
+
+  private static Operation operation(Row r) {
     return new Operation(
         r.getString("operation_id"),
         r.getString("tenant_id"),

@@ -66,6 +66,46 @@ public class CommandService {
     String cloneVmId = request.type() == CommandType.CLONE ? UUID.randomUUID().toString() : null;
     CommandReceipt receipt =
         new CommandReceipt(operationId, vmId, OperationStatus.ACCEPTED, cloneVmId);
+    return submit(tenantId, idempotencyKey, requestId, request, receipt);
+  }
+
+  /**
+   * Submits a create whose ids the caller chose and stored beforehand (a project's VM). Submitting
+   * it again, after a crash, publishes the same create: the orchestrator takes the same vmId and
+   * operationId as one create, and an Idempotency-Key left unfinished by the crash is taken over
+   * (see {@link IdempotencyService#once}).
+   *
+   * @param ids the vmId and operationId the create gets
+   */
+  public Uni<CommandReceipt> submitCreate(
+      String tenantId,
+      String idempotencyKey,
+      String requestId,
+      CommandRequest request,
+      CommandReceipt ids) {
+    if (request.type() != CommandType.CREATE) {
+      throw new IllegalArgumentException("only a create takes ids chosen beforehand");
+    }
+    return submit(tenantId, idempotencyKey, requestId, request, ids);
+  }
+
+  /**
+   * Refuses up front what submitting this create would refuse: a capability its provider declares
+   * it lacks, a host its provider does not declare. Publishes nothing.
+   *
+   * @throws dev.virtsaga.gateway.GatewayException the create would be refused
+   */
+  public void checkCreate(CommandRequest request) {
+    providers.requireSupport(request.spec().provider(), CommandType.CREATE, request.spec());
+    CommandPreconditions.check(request, null, providers);
+  }
+
+  private Uni<CommandReceipt> submit(
+      String tenantId,
+      String idempotencyKey,
+      String requestId,
+      CommandRequest request,
+      CommandReceipt receipt) {
     return idempotency.once(
         tenantId,
         idempotencyKey,
@@ -79,14 +119,16 @@ public class CommandService {
     OperationView current = null;
     VmSnapshot vm = null;
     String provider = request.spec() == null ? null : request.spec().provider();
-    if (request.type() != CommandType.CREATE) {
+    if (request.type() == CommandType.CREATE) {
+      checkCreate(request);
+    } else {
       vm = queries.get(tenantId, receipt.vmId());
       current = vm.operation();
       provider = vm.spec() == null ? null : vm.spec().provider();
+      providers.requireSupport(provider, request.type(), request.spec());
+      CommandPreconditions.check(request, vm, providers);
     }
     String providerName = provider;
-    providers.requireSupport(providerName, request.type(), request.spec());
-    CommandPreconditions.check(request, vm, providers);
     InFlightTracker.Reservation reservation =
         inFlight.reserve(receipt.vmId(), receipt.operationId(), request.type(), current);
     Instant now = clock.instant();
@@ -104,15 +146,21 @@ public class CommandService {
             now);
     VmCommand command = CommandMapper.toWire(request, receipt, tenantId, requestId, now);
     return operations
-        .insert(operation)
+        .insertIfAbsent(operation)
         .chain(
-            () ->
+            inserted ->
                 publisher
                     .publish(command)
                     .onFailure()
                     .call(
                         () ->
-                            operations.delete(receipt.operationId()).onFailure().recoverWithNull()))
+                            // an operation this call did not insert is a real one: keep it
+                            inserted
+                                ? operations
+                                    .delete(receipt.operationId())
+                                    .onFailure()
+                                    .recoverWithNull()
+                                : Uni.createFrom().voidItem()))
         .invoke(
             () -> {
               if (request.type() == CommandType.CREATE) {

@@ -39,7 +39,9 @@ public class IdempotencyService {
    * @param key the Idempotency-Key header; {@code null} runs the command unguarded
    * @param fingerprint identifies the request (method, path, canonical body)
    * @param receipt the answer the command gives when it succeeds (its ids are fixed up front, so
-   *     they can be stored with the key before anything is published)
+   *     they can be stored with the key before anything is published). A claim left unfinished for
+   *     longer than {@code virtsaga.gateway.idempotency.takeover-after} by a request with the same
+   *     fingerprint and the same ids (only a project's creates reuse ids) is taken over.
    * @param command publishes the command; when it fails the key is released for a retry
    */
   public Uni<CommandReceipt> once(
@@ -63,7 +65,7 @@ public class IdempotencyService {
             now,
             now.plus(config.idempotency().ttl()),
             receipt.cloneVmId());
-    return keys.claim(claim, now)
+    return keys.claim(claim, now, now.minus(config.idempotency().takeoverAfter()))
         .chain(
             claimed ->
                 claimed

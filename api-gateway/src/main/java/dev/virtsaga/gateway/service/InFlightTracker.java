@@ -86,13 +86,18 @@ public class InFlightTracker {
             vmId,
             (id, existing) -> {
               Pending live = existing != null && !expired(existing, now) ? existing : null;
-              if (live != null && conflicts(type, live.type())) {
+              if (live != null
+                  && (live.operationId().equals(operationId) || conflicts(type, live.type()))) {
                 return existing;
               }
               previous[0] = live;
               return mine;
             });
     if (winner != mine) {
+      if (winner.operationId().equals(operationId)) {
+        // the same command published again (a project's create): it does not wait for itself
+        return new Reservation(vmId, winner, winner);
+      }
       throw new OperationInFlightException(vmId, winner.operationId());
     }
     return new Reservation(vmId, mine, previous[0]);

@@ -36,6 +36,13 @@ public class VmQueryService {
                 catchUp.caughtUp() ? NotFoundException.vm(vmId) : new ReadModelLoadingException());
   }
 
+  /**
+   * The tenant's VM if the read model has it (it may not yet, or no longer: a deleted VM is gone).
+   */
+  public Optional<VmSnapshot> find(String tenantId, String vmId) {
+    return readModel.find(tenantId, vmId);
+  }
+
   /** Shows a VM whose create command was just accepted, until its first snapshot arrives. */
   public void created(String vmId, String tenantId, VmSpec spec, Instant at) {
     readModel.putProvisional(vmId, tenantId, spec, at);

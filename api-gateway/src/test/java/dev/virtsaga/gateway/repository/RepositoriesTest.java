@@ -54,6 +54,48 @@ class RepositoriesTest {
   }
 
   @Test
+  void anUnfinishedStaleClaimIsTakenOverOnlyByTheSameRequestWithTheSameIds() {
+    // Given a claim that was never completed (its gateway died)
+    String key = UUID.randomUUID().toString();
+    IdempotencyRecord claim = record(key, "h", NOW, NOW.plus(Duration.ofHours(24)));
+    assertThat(keys.claim(claim, NOW).await().atMost(WAIT)).isTrue();
+    Instant later = NOW.plusSeconds(60);
+    Instant staleBefore = later.minusSeconds(30);
+
+    // Then a request with other ids (any ordinary one) does not take it over, nor does one while
+    // the claim is fresh, nor a different request with the same ids
+    IdempotencyRecord otherIds = record(key, "h", later, later.plus(Duration.ofHours(24)));
+    assertThat(keys.claim(otherIds, later, staleBefore).await().atMost(WAIT)).isFalse();
+    IdempotencyRecord sameIds = sameIds(claim, "h", later);
+    assertThat(keys.claim(sameIds, later, NOW.minusSeconds(1)).await().atMost(WAIT)).isFalse();
+    assertThat(keys.claim(sameIds(claim, "other", later), later, staleBefore).await().atMost(WAIT))
+        .isFalse();
+
+    // But the same request with the same ids does, once the claim is stale
+    assertThat(keys.claim(sameIds, later, staleBefore).await().atMost(WAIT)).isTrue();
+
+    // And a completed key is never taken over
+    keys.complete("t", key, claim.operationId()).await().atMost(WAIT);
+    Instant muchLater = later.plus(Duration.ofHours(1));
+    assertThat(
+            keys.claim(sameIds(claim, "h", muchLater), muchLater, muchLater).await().atMost(WAIT))
+        .isFalse();
+  }
+
+  static IdempotencyRecord sameIds(IdempotencyRecord claim, String hash, Instant at) {
+    return new IdempotencyRecord(
+        claim.tenantId(),
+        claim.key(),
+        hash,
+        false,
+        claim.operationId(),
+        claim.vmId(),
+        at,
+        at.plus(Duration.ofHours(24)),
+        null);
+  }
+
+  @Test
   void completeMarksTheKeyAndReleaseOnlyForgetsUncompletedKeys() {
     String key = UUID.randomUUID().toString();
     IdempotencyRecord r = record(key, "h", NOW, NOW.plus(Duration.ofHours(24)));

@@ -42,6 +42,18 @@ class InFlightTrackerTest {
   }
 
   @Test
+  void theSameOperationPublishedAgainDoesNotWaitForItself() {
+    tracker.reserve("vm", "op-1", CommandType.CREATE, null);
+
+    InFlightTracker.Reservation again = tracker.reserve("vm", "op-1", CommandType.CREATE, null);
+    again.release();
+
+    assertThat(tracker.pending("vm")).map(InFlightTracker.Pending::operationId).contains("op-1");
+    assertThatThrownBy(() -> tracker.reserve("vm", "op-2", CommandType.START, null))
+        .isInstanceOf(OperationInFlightException.class);
+  }
+
+  @Test
   void anOperationInTheSnapshotBlocksEvenWithoutAPendingCommand() {
     OperationView running = new OperationView("op-0", CommandType.STOP, "shutdown", 1, NOW, NOW);
 
