@@ -37,6 +37,19 @@ class OpenApiAndHealthTest {
         .body("paths", hasKey("/v1/vms/{id}/disks"))
         .body("paths", hasKey("/v1/vms/{id}/disks/export"))
         .body("paths", hasKey("/v1/disks/import"))
+        .body("paths", hasKey("/v1/projects"))
+        .body("paths.'/v1/projects'", hasKey("get"))
+        .body("paths", hasKey("/v1/projects/{name}"))
+        .body(
+            "paths.'/v1/projects'.post.responses.'409'.$ref",
+            equalTo("#/components/responses/Problem409"))
+        .body(
+            "paths.'/v1/projects'.post.responses.'202'.content.'application/json'.schema.$ref",
+            equalTo("#/components/schemas/ProjectAccepted"))
+        .body("components.schemas.ProjectRequest.properties", hasKey("project_name"))
+        .body("components.schemas.ProjectInstance.properties", hasKey("number_of_instances"))
+        .body("components.schemas.ProjectInstance.properties", hasKey("hypervisor_group"))
+        .body("components.schemas.Project.properties", hasKey("summary"))
         .body(
             "paths.'/v1/vms/{id}/clone'.post.responses.'202'.$ref",
             equalTo("#/components/responses/Accepted"))

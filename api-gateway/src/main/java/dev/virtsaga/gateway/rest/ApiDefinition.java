@@ -37,8 +37,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
               @APIResponse(
                   name = "Problem404",
                   description =
-                      "No such VM, operation, snapshot or action for this tenant (or the provider"
-                          + " does not find the VM)",
+                      "No such VM, operation, snapshot, action or project for this tenant (or the"
+                          + " provider does not find the VM)",
                   content =
                       @Content(
                           mediaType = Problem.MEDIA_TYPE,
@@ -47,8 +47,10 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
                   name = "Problem409",
                   description =
                       "An operation is in flight on the VM, a request with the same"
-                          + " Idempotency-Key is still in progress, or the command does not fit"
-                          + " the VM's state (not-migrating, already-on-host, snapshot-not-ready)",
+                          + " Idempotency-Key is still in progress, the command does not fit"
+                          + " the VM's state (not-migrating, already-on-host, snapshot-not-ready),"
+                          + " or a project of that name exists with another request"
+                          + " (project-exists)",
                   content =
                       @Content(
                           mediaType = Problem.MEDIA_TYPE,
@@ -56,8 +58,8 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
               @APIResponse(
                   name = "Problem422",
                   description =
-                      "Refused: the provider does not support it (not-supported), a disk would"
-                          + " shrink, a URL fails the transfer allow-list (url-not-allowed), a host"
+                      "Refused: the provider or VirtSaga does not support it (not-supported;"
+                          + " errors name the fields), a disk would shrink, a URL fails the transfer allow-list (url-not-allowed), a host"
                           + " the provider does not declare (unknown-host), or the Idempotency-Key"
                           + " was used for another request",
                   content =

@@ -406,7 +406,7 @@ public class VmResource {
     }
   }
 
-  private static int parseInt(String name, String value, int fallback, int min, int max) {
+  static int parseInt(String name, String value, int fallback, int min, int max) {
     if (value == null || value.isBlank()) {
       return fallback;
     }

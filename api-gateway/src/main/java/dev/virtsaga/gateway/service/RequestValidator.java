@@ -3,6 +3,7 @@ package dev.virtsaga.gateway.service;
 import dev.virtsaga.gateway.FieldError;
 import dev.virtsaga.gateway.InvalidRequestException;
 import dev.virtsaga.gateway.config.GatewayConfig;
+import dev.virtsaga.gateway.mapping.ProjectLabels;
 import dev.virtsaga.gateway.rest.ActionRequest;
 import dev.virtsaga.gateway.rest.CloneVmRequest;
 import dev.virtsaga.gateway.rest.CreateVmRequest;
@@ -95,6 +96,11 @@ public class RequestValidator {
     }
     for (Map.Entry<String, String> label : labels.entrySet()) {
       String key = label.getKey();
+      if (ProjectLabels.RESERVED.contains(key)) {
+        errors.add(
+            new FieldError(
+                "labels." + key, "is reserved: the gateway sets it (tenant and project)"));
+      }
       if (key.length() > MAX_LABEL_KEY || !LABEL_KEY.matcher(key).matches()) {
         errors.add(
             new FieldError(
