@@ -214,7 +214,9 @@ public final class CommandMapper {
         tenantId,
         request.type(),
         at,
-        request.spec(),
+        request.type() == CommandType.CREATE
+            ? withTenant(request.spec(), tenantId)
+            : request.spec(),
         request.force(),
         request.gracefulTimeoutSeconds(),
         requestId,
@@ -225,6 +227,28 @@ public final class CommandMapper {
         cloneTo,
         request.targetHost(),
         request.export());
+  }
+
+  /**
+   * A new VM's spec carries its tenant as label {@code virtsaga.dev/tenant} (clients may not set
+   * it): adapters that map tenants to hypervisor users (VirtFusion) read it there.
+   */
+  static VmSpec withTenant(VmSpec spec, String tenantId) {
+    if (spec == null || tenantId == null) {
+      return spec;
+    }
+    Map<String, String> labels = new TreeMap<>(spec.labels() == null ? Map.of() : spec.labels());
+    labels.put(ProjectLabels.TENANT, tenantId);
+    return new VmSpec(
+        spec.name(),
+        spec.provider(),
+        spec.cpus(),
+        spec.memoryMiB(),
+        spec.diskGiB(),
+        spec.image(),
+        labels,
+        spec.host(),
+        spec.source());
   }
 
   /** Labels in a stable order; empty labels are the same as none. */
