@@ -52,6 +52,9 @@ final class BuildTracker implements AutoCloseable {
     final Uni<TaskState> outcome;
     volatile Cancellable running;
 
+    /** The server is being deleted: the pipeline ends without touching it. */
+    volatile boolean forgotten;
+
     Tracked(Ref ref) {
       this.ref = ref;
       this.state = new AtomicReference<>(TaskState.running(ref.format(), 0));
@@ -131,8 +134,11 @@ final class BuildTracker implements AutoCloseable {
   /** Stops following a server's build (it is being deleted). */
   void forget(long serverId) {
     Tracked t = active.remove(serverId);
-    if (t != null && t.running != null) {
-      t.running.cancel();
+    if (t != null) {
+      t.forgotten = true;
+      if (t.running != null) {
+        t.running.cancel();
+      }
     }
   }
 
@@ -183,6 +189,9 @@ final class BuildTracker implements AutoCloseable {
     return awaitBuild(t)
         .chain(
             failure -> {
+              if (t.forgotten) {
+                throw deletedMeanwhile(ref);
+              }
               if (failure != null) {
                 return compensate(ref, failure);
               }
@@ -211,7 +220,8 @@ final class BuildTracker implements AutoCloseable {
     if (ref.queueId() > 0) {
       return Polling.until(
               () ->
-                  api.queueItem(ref.queueId())
+                  unlessForgotten(t)
+                      .chain(() -> api.queueItem(ref.queueId()))
                       .invoke(
                           q -> {
                             if (!q.finished()) {
@@ -225,12 +235,23 @@ final class BuildTracker implements AutoCloseable {
           .map(q -> q.failed() ? (q.error() == null ? "the queue item failed" : q.error()) : null);
     }
     return Polling.until(
-            () -> api.server(ref.serverId()),
+            () -> unlessForgotten(t).chain(() -> api.server(ref.serverId())),
             s -> !s.isBuilding(),
             timeouts.pollInterval(),
             timeouts.instanceReady(),
             what)
         .map(s -> s.isBuilt() && !s.buildFailed() ? null : "the server was not built");
+  }
+
+  private static Uni<Void> unlessForgotten(Tracked t) {
+    return t.forgotten
+        ? Uni.createFrom().failure(deletedMeanwhile(t.ref))
+        : Uni.createFrom().voidItem();
+  }
+
+  private static ProviderException deletedMeanwhile(Ref ref) {
+    return ProviderException.notFound(
+        "VirtFusion server " + ref.serverId() + " was deleted while being built");
   }
 
   /** Powers a freshly built server off (VirtFusion started it) and waits until it is stopped. */

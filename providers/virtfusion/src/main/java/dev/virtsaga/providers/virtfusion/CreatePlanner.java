@@ -427,9 +427,10 @@ final class CreatePlanner {
                       LOG.debugf("registering SSH key '%s' for VirtFusion user %d", name, userId);
                       return api.addSshKey(userId, name, publicKey)
                           .map(added -> added.getLong("id"))
-                          .onFailure(this::alreadyAdded)
+                          .onFailure(e -> alreadyAdded(e) || e instanceof UncertainOutcomeException)
                           .recoverWithUni(
-                              () ->
+                              e ->
+                                  // registered before, or maybe just now: look again
                                   api.sshKeysOfUser(userId)
                                       .map(
                                           again ->
@@ -437,11 +438,15 @@ final class CreatePlanner {
                                                   .or(() -> keyNamed(again, name))
                                                   .orElseThrow(
                                                       () ->
-                                                          ProviderException.invalidSpec(
-                                                              "VirtFusion refused SSH key '"
-                                                                  + name
-                                                                  + "' for user "
-                                                                  + userId))));
+                                                          e instanceof UncertainOutcomeException u
+                                                              ? u
+                                                              : ProviderException.invalidSpec(
+                                                                  "VirtFusion refused SSH key '"
+                                                                      + name
+                                                                      + "' for user "
+                                                                      + userId
+                                                                      + ": "
+                                                                      + e.getMessage()))));
                     }));
   }
 

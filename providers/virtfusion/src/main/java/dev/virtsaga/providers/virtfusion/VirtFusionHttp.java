@@ -207,12 +207,11 @@ final class VirtFusionHttp implements AutoCloseable {
     LOG.debugf(
         "%s: %s, attempt %d of %d again in %d ms",
         what, error.type(), attempt + 1, retry.maxAttempts(), wait.toMillis());
-    return Uni.createFrom()
-        .voidItem()
-        .onItem()
-        .delayIt()
-        .by(wait)
-        .chain(() -> attempt(method, path, body, safety, what, attempt + 1));
+    Uni<Void> pause =
+        wait.isZero()
+            ? Uni.createFrom().voidItem()
+            : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+    return pause.chain(() -> attempt(method, path, body, safety, what, attempt + 1));
   }
 
   /**
