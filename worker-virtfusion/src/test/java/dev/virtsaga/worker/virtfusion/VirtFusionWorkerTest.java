@@ -94,6 +94,13 @@ class VirtFusionWorkerTest {
     assertThat(servers.get(0).getLong("id")).isEqualTo(Long.parseLong(created.providerRef()));
     assertThat(servers.get(0).getString("state")).isEqualTo("stopped");
     assertThat(servers.get(0).getInteger("commissionStatus")).isEqualTo(3);
+    assertThat(
+            servers
+                .get(0)
+                .getJsonObject("settings")
+                .getJsonObject("resources")
+                .getInteger("storage"))
+        .isEqualTo(30);
 
     // When: the same VM is created again (another operation after a lost reply)
     TaskEvent again = run(task(vmId, TaskAction.CREATE, "op-create-again", null));
@@ -173,7 +180,8 @@ class VirtFusionWorkerTest {
       assertThat(status.provider()).isEqualTo("virtfusion");
       assertThat(status.health()).isEqualTo(ProviderHealth.HEALTHY);
       assertThat(status.capabilities())
-          .contains("REBOOT", "SUSPEND_RESUME", "GRACEFUL_SHUTDOWN", "RECONFIGURE", "WATCH")
+          .contains(
+              "REBOOT", "SUSPEND_RESUME", "GRACEFUL_SHUTDOWN", "DISKS", "RECONFIGURE", "WATCH")
           .doesNotContain("SNAPSHOTS", "CLONE", "MIGRATION", "DISK_EXPORT_IMPORT", "CONSOLE");
       for (var e : statuses.events(r -> "virtfusion".equals(r.key()))) {
         assertThat(EventSchemas.validate(e.type(), e.data())).isEmpty();
@@ -253,7 +261,7 @@ class VirtFusionWorkerTest {
         operationId + ":" + step,
         Instant.now().plusSeconds(60),
         action == TaskAction.CREATE
-            ? new VmSpec("worker-test", "virtfusion", 1, 256, 0, null, labels)
+            ? new VmSpec("worker-test", "virtfusion", 1, 256, 30, null, labels)
             : null,
         providerRef);
   }

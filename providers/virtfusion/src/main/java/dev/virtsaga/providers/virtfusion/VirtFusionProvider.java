@@ -46,9 +46,10 @@ import org.jboss.logging.Logger;
  * started, or deletes the server when the build failed. See the module README for the labels a
  * create reads and for every call's mapping.
  *
- * <p>Capabilities: graceful shutdown, reboot, suspend/resume, asynchronous tasks, reconfigure (CPUs
- * and memory; disks NOT_SUPPORTED), watch (polling). Snapshots, clones, migration, disk transfer
- * and consoles are not offered by VirtFusion's API: asking for them is NOT_SUPPORTED.
+ * <p>Capabilities: graceful shutdown, reboot, suspend/resume, create-time root disk sizes ({@code
+ * storage}), asynchronous tasks, reconfigure (CPUs and memory; adding or growing disks is
+ * NOT_SUPPORTED), watch (polling). Snapshots, clones, migration, disk transfer and consoles are not
+ * offered by VirtFusion's API: asking for them is NOT_SUPPORTED.
  */
 public final class VirtFusionProvider
     implements Provider, Reconfigurable, WatchSource, AutoCloseable {
@@ -103,6 +104,7 @@ public final class VirtFusionProvider
         Capability.GRACEFUL_SHUTDOWN,
         Capability.REBOOT,
         Capability.SUSPEND_RESUME,
+        Capability.DISKS,
         Capability.ASYNC_TASKS,
         Capability.RECONFIGURE,
         Capability.WATCH);

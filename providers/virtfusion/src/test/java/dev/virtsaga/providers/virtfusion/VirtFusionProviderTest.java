@@ -556,6 +556,7 @@ class VirtFusionProviderTest {
             Capability.GRACEFUL_SHUTDOWN,
             Capability.REBOOT,
             Capability.SUSPEND_RESUME,
+            Capability.DISKS,
             Capability.ASYNC_TASKS,
             Capability.RECONFIGURE,
             Capability.WATCH);
