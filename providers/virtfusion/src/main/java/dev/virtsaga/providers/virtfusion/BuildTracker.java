@@ -55,8 +55,12 @@ final class BuildTracker implements AutoCloseable {
     /** The server is being deleted: the pipeline ends without touching it. */
     volatile boolean forgotten;
 
-    Tracked(Ref ref) {
+    /** Who the build is for, in log lines: {@code vmId=… operationId=… provider=virtfusion}. */
+    final String context;
+
+    Tracked(Ref ref, String context) {
       this.ref = ref;
+      this.context = context;
       this.state = new AtomicReference<>(TaskState.running(ref.format(), 0));
       this.outcome = finish(this).memoize().indefinitely();
     }
@@ -82,8 +86,10 @@ final class BuildTracker implements AutoCloseable {
    * Starts finishing a build (once per server); returns its task reference — that of the build
    * already followed when {@code ref} does not name its queue item.
    */
-  String track(Ref ref) {
-    return ensure(ref).ref.format();
+  String track(Ref ref, String vmId, String operationId) {
+    return ensure(ref, "vmId=" + vmId + " operationId=" + operationId + " provider=virtfusion")
+        .ref
+        .format();
   }
 
   /**
@@ -118,7 +124,7 @@ final class BuildTracker implements AutoCloseable {
                   .onFailure(
                       e -> e instanceof ProviderException pe && pe.type() == ErrorType.NOT_FOUND)
                   .transform(e -> ProviderException.notFound("unknown task " + taskRef))
-                  .map(ok -> ensure(ref).state.get());
+                  .map(ok -> ensure(ref, "task=" + taskRef + " provider=virtfusion").state.get());
             });
   }
 
@@ -142,7 +148,7 @@ final class BuildTracker implements AutoCloseable {
     }
   }
 
-  private Tracked ensure(Ref ref) {
+  private Tracked ensure(Ref ref, String context) {
     Tracked[] started = new Tracked[1];
     Tracked t =
         active.compute(
@@ -154,7 +160,7 @@ final class BuildTracker implements AutoCloseable {
               if (old != null && old.running != null) {
                 old.running.cancel();
               }
-              started[0] = new Tracked(ref);
+              started[0] = new Tracked(ref, context);
               return started[0];
             });
     if (started[0] != null) {
@@ -193,12 +199,14 @@ final class BuildTracker implements AutoCloseable {
                 throw deletedMeanwhile(ref);
               }
               if (failure != null) {
-                return compensate(ref, failure);
+                return compensate(t, failure);
               }
               return stopAfterBuild(ref.serverId())
                   .map(
                       ok -> {
-                        LOG.debugf("build of server %d finished, server stopped", ref.serverId());
+                        LOG.infof(
+                            "build of VirtFusion server %d finished, server stopped %s",
+                            ref.serverId(), t.context);
                         return TaskState.succeeded(taskRef);
                       });
             })
@@ -276,9 +284,11 @@ final class BuildTracker implements AutoCloseable {
   }
 
   /** Deletes the half-made server of a failed build; the task then FAILED with the reason. */
-  private Uni<TaskState> compensate(Ref ref, String why) {
+  private Uni<TaskState> compensate(Tracked t, String why) {
+    Ref ref = t.ref;
     LOG.infof(
-        "build of VirtFusion server %d failed (%s); deleting the server", ref.serverId(), why);
+        "build of VirtFusion server %d failed (%s); deleting the server %s",
+        ref.serverId(), why, t.context);
     return api.delete(ref.serverId())
         .onFailure(e -> e instanceof ProviderException pe && pe.type() == ErrorType.NOT_FOUND)
         .recoverWithNull()

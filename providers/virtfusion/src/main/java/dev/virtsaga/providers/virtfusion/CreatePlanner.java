@@ -225,25 +225,40 @@ final class CreatePlanner {
                         }));
   }
 
+  /** A group by id or name; when the cached list lacks it, the list is read again once. */
   private Uni<HypervisorGroup> group(String ref) {
     return groups()
-        .map(
-            all ->
-                all.stream()
-                    .filter(
-                        g ->
-                            Long.toString(g.id()).equals(ref.strip())
-                                || (g.name() != null && g.name().equalsIgnoreCase(ref.strip())))
-                    .findFirst()
-                    .orElseThrow(
-                        () ->
-                            ProviderException.invalidSpec(
-                                "unknown hypervisor group "
-                                    + ref
-                                    + "; VirtFusion has "
-                                    + all.stream()
-                                        .map(HypervisorGroup::toString)
-                                        .collect(Collectors.joining(", ")))));
+        .chain(
+            cached ->
+                findGroup(cached, ref)
+                    .map(g -> Uni.createFrom().item(g))
+                    .orElseGet(
+                        () -> {
+                          groups.invalidate("all");
+                          return groups()
+                              .map(
+                                  fresh ->
+                                      findGroup(fresh, ref)
+                                          .orElseThrow(
+                                              () ->
+                                                  ProviderException.invalidSpec(
+                                                      "unknown hypervisor group "
+                                                          + ref
+                                                          + "; VirtFusion has "
+                                                          + fresh.stream()
+                                                              .map(HypervisorGroup::toString)
+                                                              .collect(Collectors.joining(", ")))));
+                        }));
+  }
+
+  private static Optional<HypervisorGroup> findGroup(List<HypervisorGroup> all, String ref) {
+    String wanted = ref.strip();
+    return all.stream()
+        .filter(
+            g ->
+                Long.toString(g.id()).equals(wanted)
+                    || (g.name() != null && g.name().equalsIgnoreCase(wanted)))
+        .findFirst();
   }
 
   /**
@@ -329,6 +344,20 @@ final class CreatePlanner {
    * and hyphens ({@code ubuntu-22.04} = Ubuntu 22.04), and must match exactly one.
    */
   Uni<Long> operatingSystem(long packageId, String image) {
+    return templatesOf(packageId)
+        .chain(
+            cached -> {
+              try {
+                return Uni.createFrom().item(match(packageId, image, cached));
+              } catch (ProviderException e) {
+                // perhaps a template added since: read the package's templates again, once
+                templates.invalidate(packageId);
+                return templatesOf(packageId).map(fresh -> match(packageId, image, fresh));
+              }
+            });
+  }
+
+  private Uni<List<JsonObject>> templatesOf(long packageId) {
     return templates
         .get(packageId, api::templatesOfPackage)
         .onFailure(ProviderException.class)
@@ -336,8 +365,12 @@ final class CreatePlanner {
             e ->
                 ((ProviderException) e).type() == ErrorType.NOT_FOUND
                     ? ProviderException.invalidSpec("unknown server package " + packageId)
-                    : e)
-        .map(groupsOfTemplates -> match(packageId, image, groupsOfTemplates));
+                    : e);
+  }
+
+  /** Forgets the SSH key ids of a user (one was refused: deleted in VirtFusion meanwhile). */
+  void forgetSshKeys(long userId, List<String> names) {
+    names.forEach(name -> sshKeys.invalidate(userId + "\n" + name));
   }
 
   private static long match(long packageId, String image, List<JsonObject> groupsOfTemplates) {

@@ -255,18 +255,62 @@ public final class VirtFusionProvider
     }
     if (server.isBuilding()) {
       return Uni.createFrom()
-          .item(new CreateResult(ref, builds.track(new Ref(server.id(), 0)), found.created()));
+          .item(
+              new CreateResult(
+                  ref,
+                  builds.track(new Ref(server.id(), 0), request.vmId(), request.operationId()),
+                  found.created()));
     }
-    return build(request, plan, server.id(), 1)
-        .map(buildRef -> new CreateResult(ref, builds.track(buildRef), found.created()));
+    return build(request, plan, server.id())
+        .map(
+            buildRef ->
+                new CreateResult(
+                    ref,
+                    builds.track(buildRef, request.vmId(), request.operationId()),
+                    found.created()));
   }
 
   /**
-   * {@code POST /servers/{id}/build}. Refused as invalid (422): the server is deleted (the
-   * compensation) and the create fails INVALID_SPEC. Lost answer or "already being built": the
-   * server's state tells whether the build runs.
+   * {@code POST /servers/{id}/build}. Refused as invalid (422): once more with the user's SSH keys
+   * looked up afresh when a cached key id was refused (deleted in VirtFusion meanwhile); else the
+   * server is deleted (the compensation) and the create fails INVALID_SPEC.
    */
-  private Uni<Ref> build(
+  private Uni<Ref> build(CreateRequest request, CreatePlanner.Plan plan, long serverId) {
+    String keyName = request.labels().get(Labels.SSH_KEY_NAME);
+    return queueBuild(request, plan, serverId, 1)
+        .onFailure(e -> keyName != null && refusedKeys(e))
+        .recoverWithUni(
+            e -> {
+              planner.forgetSshKeys(plan.userId(), List.of(keyName));
+              return planner.plan(request).chain(fresh -> queueBuild(request, fresh, serverId, 1));
+            })
+        .onFailure(e -> e instanceof ProviderException pe && pe.type() == ErrorType.INVALID_SPEC)
+        .recoverWithUni(
+            e -> {
+              LOG.infof(
+                  "VirtFusion refused to build server %d for vmId=%s operationId=%s provider=%s"
+                      + " (%s); deleting it",
+                  serverId, request.vmId(), request.operationId(), NAME, e.getMessage());
+              index.remove(request.vmId(), serverId);
+              return api.delete(serverId)
+                  .onFailure()
+                  .recoverWithNull()
+                  .chain(() -> Uni.createFrom().failure(e));
+            });
+  }
+
+  private static boolean refusedKeys(Throwable e) {
+    return e instanceof ProviderException pe
+        && pe.type() == ErrorType.INVALID_SPEC
+        && pe.getMessage() != null
+        && pe.getMessage().toLowerCase(java.util.Locale.ROOT).contains("ssh key");
+  }
+
+  /**
+   * Sends the build. Lost answer or "already being built" (409): the server's state tells whether
+   * the build runs; a lost answer without a running build is sent again.
+   */
+  private Uni<Ref> queueBuild(
       CreateRequest request, CreatePlanner.Plan plan, long serverId, int attempt) {
     return api.build(serverId, plan.build(request))
         .map(queueId -> new Ref(serverId, queueId))
@@ -290,22 +334,10 @@ public final class VirtFusionProvider
                           }
                           if (attempt < settings.retry().maxAttempts()
                               && e instanceof UncertainOutcomeException) {
-                            return build(request, plan, serverId, attempt + 1);
+                            return queueBuild(request, plan, serverId, attempt + 1);
                           }
                           return Uni.createFrom().failure(e);
-                        }))
-        .onFailure(e -> e instanceof ProviderException pe && pe.type() == ErrorType.INVALID_SPEC)
-        .recoverWithUni(
-            e -> {
-              LOG.infof(
-                  "VirtFusion refused to build server %d for vmId=%s (%s); deleting it",
-                  serverId, request.vmId(), e.getMessage());
-              index.remove(request.vmId(), serverId);
-              return api.delete(serverId)
-                  .onFailure()
-                  .recoverWithNull()
-                  .chain(() -> Uni.createFrom().failure(e));
-            });
+                        }));
   }
 
   @Override

@@ -413,6 +413,31 @@ class VirtFusionProviderTest {
   }
 
   @Test
+  void aCachedKeyDeletedInVirtFusionIsLookedUpAgainAndRegisteredAnew() {
+    // Given: a key registered and cached by a first create, then deleted in VirtFusion
+    Map<String, String> labels =
+        SimulatedVirtFusion.labels(Labels.SSH_KEY_NAME, "ops", Labels.SSH_PUBLIC_KEY, KEY);
+    created(provider, request("first", labels));
+    long keyId =
+        virtfusion
+            .call("GET", "/ssh_keys/user/" + virtfusion.userId, null)
+            .getJsonArray("data")
+            .getJsonObject(0)
+            .getLong("id");
+    virtfusion.call("DELETE", "/ssh_keys/" + keyId, null);
+
+    // When
+    CreateResult second = created(provider, request("second", labels));
+
+    // Then: built with the key registered anew, and nothing deleted
+    assertThat(virtfusion.sim.requestLog().entries("POST", "/ssh_keys$")).hasSize(2);
+    assertThat(virtfusion.server(Long.parseLong(second.providerRef())).getJsonArray("sshKeys"))
+        .singleElement()
+        .satisfies(k -> assertThat(k.toString()).doesNotContain("\"id\":" + keyId + ","));
+    assertThat(virtfusion.sim.servers()).hasSize(2);
+  }
+
+  @Test
   void aKeyRegistrationWhoseAnswerWasLostIsFoundNotRepeated() {
     // Given
     virtfusion.sim.faults().scope("POST", "/ssh_keys$").next(Fault.LOST_RESPONSE, 1);
