@@ -1,5 +1,6 @@
 package dev.virtsaga.devstack;
 
+import dev.virtsaga.devstack.virtfusion.VirtFusionSimulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +36,9 @@ public final class DevStack {
   public static final int DEFAULT_GATEWAY_PORT = 8080;
   public static final int DEFAULT_ORCHESTRATOR_PORT = 8081;
   public static final int DEFAULT_WORKER_LIBVIRT_PORT = 8082;
+  public static final String WORKER_VIRTFUSION_PORT_ENV = "VIRTSAGA_WORKER_VIRTFUSION_PORT";
+  public static final int DEFAULT_WORKER_VIRTFUSION_PORT = 8083;
+  public static final String VIRTFUSION_SIM_PORT_ENV = "VIRTSAGA_VIRTFUSION_SIMULATOR_PORT";
 
   private final Path repo;
   private final boolean clean;
@@ -44,6 +48,11 @@ public final class DevStack {
   private final int orchestratorPort = intEnv(ORCHESTRATOR_PORT_ENV, DEFAULT_ORCHESTRATOR_PORT);
   private final int workerLibvirtPort =
       intEnv(WORKER_LIBVIRT_PORT_ENV, DEFAULT_WORKER_LIBVIRT_PORT);
+  private final int workerVirtFusionPort =
+      intEnv(WORKER_VIRTFUSION_PORT_ENV, DEFAULT_WORKER_VIRTFUSION_PORT);
+  private final int virtFusionPort =
+      intEnv(VIRTFUSION_SIM_PORT_ENV, VirtFusionSimulator.DEFAULT_PORT);
+  private volatile VirtFusionSimulator virtFusion;
   private final String libvirtUri =
       System.getenv().getOrDefault(LIBVIRT_URI_ENV, DEFAULT_LIBVIRT_URI);
   private final List<ServiceProcess> services = new ArrayList<>();
@@ -93,7 +102,8 @@ public final class DevStack {
     Path logs = state.resolve("logs");
 
     Map<String, Path> jars = new LinkedHashMap<>();
-    for (String module : List.of("orchestrator", "worker-libvirt", "api-gateway")) {
+    for (String module :
+        List.of("orchestrator", "worker-libvirt", "worker-virtfusion", "api-gateway")) {
       jars.put(module, ServiceProcess.quarkusRunJar(repo, module));
     }
     List<String> missing =
@@ -103,7 +113,14 @@ public final class DevStack {
           "not built yet: " + missing + "; run ./mvnw -DskipTests install (bin/stack does)");
     }
     for (int port :
-        List.of(gatewayPort, orchestratorPort, workerLibvirtPort, kafkaPort, kafkaPort + 1)) {
+        List.of(
+            gatewayPort,
+            orchestratorPort,
+            workerLibvirtPort,
+            workerVirtFusionPort,
+            virtFusionPort,
+            kafkaPort,
+            kafkaPort + 1)) {
       if (!Ports.isFree(port)) {
         throw new IllegalStateException(
             "port "
@@ -112,6 +129,10 @@ public final class DevStack {
                 + String.join(", ", KAFKA_PORT_ENV, GATEWAY_PORT_ENV, ORCHESTRATOR_PORT_ENV)
                 + ", "
                 + WORKER_LIBVIRT_PORT_ENV
+                + ", "
+                + WORKER_VIRTFUSION_PORT_ENV
+                + ", "
+                + VIRTFUSION_SIM_PORT_ENV
                 + ")");
       }
     }
@@ -144,11 +165,26 @@ public final class DevStack {
             .kafka(kafka.bootstrapServers())
             .env(LIBVIRT_URI_ENV, libvirtUri),
         logs);
+    // VirtFusion cannot run here: its simulator (the real API, in this JVM) stands in for it
+    virtFusion = new VirtFusionSimulator();
+    virtFusion.start(virtFusionPort);
+    virtFusion.addUserWithRelStr("default");
+    launch(
+        ServiceProcess.quarkusApp("worker-virtfusion", jars.get("worker-virtfusion"))
+            .httpPort(workerVirtFusionPort)
+            .kafka(kafka.bootstrapServers())
+            .env(
+                Map.of(
+                    "VIRTSAGA_VIRTFUSION_BASE_URL", virtFusion.baseUrl(),
+                    "VIRTSAGA_VIRTFUSION_TOKEN", virtFusion.token(),
+                    "VIRTSAGA_VIRTFUSION_DEFAULTS_PACKAGE_ID", "1")),
+        logs);
     launch(
         ServiceProcess.quarkusApp("api-gateway", jars.get("api-gateway"))
             .httpPort(gatewayPort)
             .kafka(kafka.bootstrapServers())
-            .database(gatewayDb),
+            .database(gatewayDb)
+            .env("VIRTSAGA_GATEWAY_ENABLED_PROVIDERS", "libvirt,virtfusion"),
         logs);
   }
 
@@ -203,6 +239,9 @@ public final class DevStack {
         service.stop();
       }
     }
+    if (virtFusion != null) {
+      virtFusion.close();
+    }
     if (kafka != null) {
       say("stopping Kafka");
       kafka.stop();
@@ -219,6 +258,11 @@ public final class DevStack {
             "  api-gateway     http://127.0.0.1:" + gatewayPort + "   (OpenAPI: /q/openapi)",
             "  orchestrator    http://127.0.0.1:" + orchestratorPort,
             "  worker-libvirt  http://127.0.0.1:" + workerLibvirtPort + "   libvirt " + libvirtUri,
+            "  worker-virtfusion http://127.0.0.1:"
+                + workerVirtFusionPort
+                + "   VirtFusion simulator "
+                + virtFusion.baseUrl()
+                + ", tenant 'default' registered",
             "  Kafka           " + kafka.bootstrapServers(),
             "  PostgreSQL      "
                 + Postgres.HOST

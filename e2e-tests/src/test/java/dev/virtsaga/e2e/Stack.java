@@ -5,6 +5,7 @@ import dev.virtsaga.devstack.Postgres;
 import dev.virtsaga.devstack.ServiceProcess;
 import dev.virtsaga.devstack.test.KafkaTestResource;
 import dev.virtsaga.devstack.test.PostgresTestResource;
+import dev.virtsaga.devstack.virtfusion.VirtFusionSimulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,10 +30,18 @@ final class Stack {
   volatile ServiceProcess orchestrator;
   final ServiceProcess worker;
   final ServiceProcess gateway;
+
+  /** The VirtFusion simulator (in this JVM) and the worker that drives it. */
+  final VirtFusionSimulator virtfusion;
+
+  final ServiceProcess virtfusionWorker;
   final Path logs;
 
   /** The QEMU stack's hosts: the system libvirtd, and a second one started for migrations. */
   static final String HOST_A = "host-a";
+
+  /** The gateway's tenant when a request names none. */
+  static final String DEFAULT_TENANT = "default";
 
   static final String HOST_B = "host-b";
 
@@ -59,11 +68,30 @@ final class Stack {
               HOST_B + "=" + secondHostUri));
     }
     worker = workerBuilder.build();
-    gateway = service("api-gateway", Ports.free()).database(gatewayDb).build();
-    for (ServiceProcess p : new ServiceProcess[] {worker, orchestrator, gateway}) {
+    virtfusion = new VirtFusionSimulator().buildDuration(Duration.ofMillis(500));
+    virtfusion.start();
+    virtfusion.addUserWithRelStr(DEFAULT_TENANT);
+    virtfusionWorker =
+        service("worker-virtfusion", Ports.free())
+            .env(
+                Map.of(
+                    "VIRTSAGA_VIRTFUSION_BASE_URL", virtfusion.baseUrl(),
+                    "VIRTSAGA_VIRTFUSION_TOKEN", virtfusion.token(),
+                    "VIRTSAGA_VIRTFUSION_DEFAULTS_PACKAGE_ID", "1",
+                    "VIRTSAGA_VIRTFUSION_RATE_LIMIT_QPS", "20",
+                    "VIRTSAGA_VIRTFUSION_RATE_LIMIT_BURST", "20",
+                    "VIRTSAGA_VIRTFUSION_TIMEOUTS_POLL_INTERVAL", "250ms"))
+            .build();
+    gateway =
+        service("api-gateway", Ports.free())
+            .database(gatewayDb)
+            .env(Map.of("VIRTSAGA_GATEWAY_ENABLED_PROVIDERS", "libvirt,virtfusion"))
+            .build();
+    ServiceProcess[] all = {worker, virtfusionWorker, orchestrator, gateway};
+    for (ServiceProcess p : all) {
       p.start();
     }
-    for (ServiceProcess p : new ServiceProcess[] {worker, orchestrator, gateway}) {
+    for (ServiceProcess p : all) {
       p.awaitReady();
     }
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "e2e-stack-stop"));
@@ -121,7 +149,8 @@ final class Stack {
   private void stopAll() {
     // in parallel, so the JVM exits well within the test runner's patience
     java.util.List<Thread> stops = new java.util.ArrayList<>();
-    for (ServiceProcess p : new ServiceProcess[] {gateway, orchestrator, worker}) {
+    for (ServiceProcess p :
+        new ServiceProcess[] {gateway, orchestrator, worker, virtfusionWorker}) {
       Thread t = new Thread(() -> p.stop(Duration.ofSeconds(5)), "stop-" + p.name());
       t.start();
       stops.add(t);
@@ -133,6 +162,7 @@ final class Stack {
         Thread.currentThread().interrupt();
       }
     }
+    virtfusion.close();
     orchestratorDb.drop();
     gatewayDb.drop();
   }
