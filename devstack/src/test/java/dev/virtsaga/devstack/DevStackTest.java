@@ -46,13 +46,16 @@ class DevStackTest {
   @Test
   void startsKafkaDatabasesAndServicesThenStopsThemInOrder() throws Exception {
     // Given a repository with packaged services and free ports
-    for (String module : List.of("orchestrator", "worker-libvirt", "api-gateway")) {
+    for (String module :
+        List.of("orchestrator", "worker-libvirt", "worker-virtfusion", "api-gateway")) {
       writeFakeServiceJar(ServiceProcess.quarkusRunJar(repo, module));
     }
     int kafkaPort = freePortPair();
     int gateway = Ports.free();
     int orchestrator = Ports.free();
     int worker = Ports.free();
+    int virtfusionWorker = Ports.free();
+    int simulator = Ports.free();
 
     // When the launcher runs
     devstack =
@@ -68,6 +71,8 @@ class DevStackTest {
             .env(DevStack.GATEWAY_PORT_ENV, String.valueOf(gateway))
             .env(DevStack.ORCHESTRATOR_PORT_ENV, String.valueOf(orchestrator))
             .env(DevStack.WORKER_LIBVIRT_PORT_ENV, String.valueOf(worker))
+            .env(DevStack.WORKER_VIRTFUSION_PORT_ENV, String.valueOf(virtfusionWorker))
+            .env(DevStack.VIRTFUSION_SIM_PORT_ENV, String.valueOf(simulator))
             .env(DevStack.LIBVIRT_URI_ENV, "test:///devstack-test")
             .logFile(repo.resolve("devstack.log"))
             .build()
@@ -91,6 +96,11 @@ class DevStackTest {
     assertThat(env(worker, "KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(kafka);
     assertThat(env(worker, "VIRTSAGA_LIBVIRT_URI")).isEqualTo("test:///devstack-test");
     assertThat(env(worker, "QUARKUS_DATASOURCE_JDBC_URL")).isNull();
+    // the VirtFusion worker drives the simulator the launcher runs
+    assertThat(env(virtfusionWorker, "KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(kafka);
+    assertThat(env(virtfusionWorker, "VIRTSAGA_VIRTFUSION_BASE_URL"))
+        .isEqualTo("http://127.0.0.1:" + simulator + "/api/v1");
+    assertThat(env(gateway, "VIRTSAGA_GATEWAY_ENABLED_PROVIDERS")).isEqualTo("libvirt,virtfusion");
     assertThat(env(gateway, "KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(kafka);
     assertThat(env(gateway, "QUARKUS_DATASOURCE_JDBC_URL"))
         .isEqualTo(Postgres.jdbcUrl(DevStack.GATEWAY_DB));
@@ -110,16 +120,20 @@ class DevStackTest {
     assertThat(Files.readString(devstack.logFile()))
         .containsSubsequence(
             "stopping api-gateway",
+            "stopping worker-virtfusion",
             "stopping worker-libvirt",
             "stopping orchestrator",
             "stopping Kafka",
             "devstack: stopped");
-    for (String service : List.of("orchestrator", "worker-libvirt", "api-gateway")) {
+    for (String service :
+        List.of("orchestrator", "worker-libvirt", "worker-virtfusion", "api-gateway")) {
       assertThat(repo.resolve(".devstack/logs/" + service + ".log"))
           .content()
           .contains("fake service: graceful shutdown");
     }
-    for (int port : List.of(kafkaPort, kafkaPort + 1, gateway, orchestrator, worker)) {
+    for (int port :
+        List.of(
+            kafkaPort, kafkaPort + 1, gateway, orchestrator, worker, virtfusionWorker, simulator)) {
       assertThat(Ports.isListening("127.0.0.1", port)).as("port %d closed", port).isFalse();
     }
   }

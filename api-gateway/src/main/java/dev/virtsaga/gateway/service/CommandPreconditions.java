@@ -5,6 +5,7 @@ import dev.virtsaga.events.state.SnapshotView;
 import dev.virtsaga.events.state.VmSnapshot;
 import dev.virtsaga.gateway.ConflictException;
 import dev.virtsaga.gateway.NotFoundException;
+import dev.virtsaga.providers.spi.Capability;
 import java.util.Optional;
 
 /**
@@ -27,6 +28,15 @@ final class CommandPreconditions {
    */
   static void check(CommandRequest request, VmSnapshot vm, ProviderRegistry providers) {
     switch (request.type()) {
+      case RECONFIGURE -> {
+        if (request.spec() != null
+            && vm != null
+            && vm.spec() != null
+            && request.spec().diskGiB() != vm.spec().diskGiB()) {
+          providers.requireCapability(
+              vm.spec().provider(), Capability.DISK_RESIZE, "adding or growing disks");
+        }
+      }
       case CREATE -> {
         if (request.spec() != null && request.spec().host() != null) {
           providers.requireKnownHost(request.spec().provider(), "host", request.spec().host());

@@ -132,6 +132,42 @@ class CommandPreconditionsTest {
         .doesNotThrowAnyException();
   }
 
+  @Test
+  void growingADiskNeedsDiskResizeButCpusAndMemoryDoNot() {
+    providers.apply(
+        new ProviderStatus(
+            "fixed", List.of("RECONFIGURE", "DISKS"), ProviderHealth.HEALTHY, NOW, null));
+    VmSnapshot vm = vm("fixed", null, VmState.RUNNING);
+    CommandRequest grow =
+        new CommandRequest(
+            CommandType.RECONFIGURE,
+            "vm-1",
+            new VmSpec("vm", "fixed", 1, 512, 2, null, null),
+            null,
+            null,
+            "fp");
+    CommandRequest cpus =
+        new CommandRequest(
+            CommandType.RECONFIGURE,
+            "vm-1",
+            new VmSpec("vm", "fixed", 4, 1024, 1, null, null),
+            null,
+            null,
+            "fp");
+    assertThatThrownBy(() -> check(grow, vm))
+        .isInstanceOf(NotSupportedException.class)
+        .hasMessageContaining("growing disks");
+    assertThatCode(() -> check(cpus, vm)).doesNotThrowAnyException();
+    providers.apply(
+        new ProviderStatus(
+            "fixed",
+            List.of("RECONFIGURE", "DISKS", "DISK_RESIZE"),
+            ProviderHealth.HEALTHY,
+            NOW,
+            null));
+    assertThatCode(() -> check(grow, vm)).doesNotThrowAnyException();
+  }
+
   void check(CommandRequest request, VmSnapshot vm) {
     CommandPreconditions.check(request, vm, providers);
   }

@@ -132,6 +132,7 @@ public final class LibvirtProvider
             Capability.WATCH);
     if (driver == DriverKind.QEMU) {
       caps.add(Capability.DISKS);
+      caps.add(Capability.DISK_RESIZE);
       caps.add(Capability.DISK_EXPORT_IMPORT);
       caps.add(Capability.CONSOLE);
       caps.add(Capability.MIGRATION);

@@ -19,8 +19,13 @@ public enum Capability {
   DISKS(null),
   /** Operations return task references to poll with {@link Provider#taskStatus(String)}. */
   ASYNC_TASKS(null),
-  /** {@link Reconfigurable}: CPUs, memory, added or grown disks. */
+  /** {@link Reconfigurable}: CPUs and memory. */
   RECONFIGURE(Reconfigurable.class),
+  /**
+   * {@link Reconfigurable} also adds and grows disks (with {@link #RECONFIGURE}); without it a disk
+   * change is NOT_SUPPORTED. A provider can have create-time disks ({@link #DISKS}) and not this.
+   */
+  DISK_RESIZE(null),
   /** {@link Snapshots}: create, list, delete, revert. */
   SNAPSHOTS(Snapshots.class),
   /** {@link Cloning}: a new VM from a VM or from one of its snapshots. */

@@ -16,8 +16,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Capability#RECONFIGURE}: CPUs and memory always; disks only where the adapter manages
- * disks ({@link Capability#DISKS}), and then an explicit NOT_SUPPORTED for what it cannot do.
+ * {@link Capability#RECONFIGURE}: CPUs and memory always; disks only where the adapter declares
+ * {@link Capability#DISK_RESIZE}, and otherwise an explicit NOT_SUPPORTED.
  */
 public abstract class ReconfigureConformanceTest extends CapabilityConformanceTest {
   private static final long GIB = 1L << 30;
@@ -33,6 +33,11 @@ public abstract class ReconfigureConformanceTest extends CapabilityConformanceTe
     return Capability.RECONFIGURE;
   }
 
+  /** 1.5× the kit's memory. */
+  private long larger() {
+    return memoryMiB() + memoryMiB() / 2;
+  }
+
   private Reconfigurable reconfigurable() {
     return as(Reconfigurable.class);
   }
@@ -41,7 +46,7 @@ public abstract class ReconfigureConformanceTest extends CapabilityConformanceTe
   void cpusAndMemoryOfAStoppedVmChangeAndTheSameRequestAgainChangesNothing() {
     // Given
     String vmId = newVm("conf-reconf");
-    ReconfigureRequest bigger = new ReconfigureRequest(2, 128L, List.of());
+    ReconfigureRequest bigger = new ReconfigureRequest(2, 2 * memoryMiB(), List.of());
 
     // When
     ReconfigureResult first = call(reconfigurable().reconfigure(vmId, null, bigger));
@@ -51,7 +56,7 @@ public abstract class ReconfigureConformanceTest extends CapabilityConformanceTe
     assertThat(first.changed()).isTrue();
     assertThat(first.restartRequired()).isFalse();
     assertThat(again.changed()).isFalse();
-    assertThat(configuredSizes(vmId)).isEqualTo(new Sizes(2, 128));
+    assertThat(configuredSizes(vmId)).isEqualTo(new Sizes(2, 2 * memoryMiB()));
     assertThat(describe(vmId).power()).isEqualTo(PowerState.OFF);
   }
 
@@ -61,10 +66,10 @@ public abstract class ReconfigureConformanceTest extends CapabilityConformanceTe
     String vmId = newVm("conf-reconf-mem");
 
     // When
-    call(reconfigurable().reconfigure(vmId, null, ReconfigureRequest.memoryMiB(96)));
+    call(reconfigurable().reconfigure(vmId, null, ReconfigureRequest.memoryMiB(larger())));
 
     // Then
-    assertThat(configuredSizes(vmId)).isEqualTo(new Sizes(1, 96));
+    assertThat(configuredSizes(vmId)).isEqualTo(new Sizes(1, larger()));
   }
 
   @Test
@@ -75,14 +80,16 @@ public abstract class ReconfigureConformanceTest extends CapabilityConformanceTe
 
     // When
     ReconfigureResult result =
-        call(reconfigurable().reconfigure(vmId, null, new ReconfigureRequest(2, 96L, List.of())));
+        call(
+            reconfigurable()
+                .reconfigure(vmId, null, new ReconfigureRequest(2, larger(), List.of())));
 
     // Then
     assertThat(result.changed()).isTrue();
     assertThat(describe(vmId).power()).isEqualTo(PowerState.ON);
     call(provider.power(vmId, null, PowerOp.OFF));
     call(provider.power(vmId, null, PowerOp.ON));
-    assertThat(configuredSizes(vmId)).isEqualTo(new Sizes(2, 96));
+    assertThat(configuredSizes(vmId)).isEqualTo(new Sizes(2, larger()));
   }
 
   @Test
@@ -97,7 +104,7 @@ public abstract class ReconfigureConformanceTest extends CapabilityConformanceTe
             errorOf(
                 reconfigurable().reconfigure(vmId, null, new ReconfigureRequest(null, null, null))))
         .isEqualTo(ErrorType.INVALID_SPEC);
-    assertThat(configuredSizes(vmId)).isEqualTo(new Sizes(1, 64));
+    assertThat(configuredSizes(vmId)).isEqualTo(new Sizes(1, memoryMiB()));
   }
 
   @Test
@@ -114,7 +121,7 @@ public abstract class ReconfigureConformanceTest extends CapabilityConformanceTe
     // Given
     String vmId = newVm("conf-reconf-disk");
 
-    if (!Capability.DISKS.isDeclaredBy(provider)) {
+    if (!Capability.DISK_RESIZE.isDeclaredBy(provider)) {
       // Then: an explicit refusal, never a silent no-op
       assertThat(
               errorOf(reconfigurable().reconfigure(vmId, null, ReconfigureRequest.disk("data", 1))))
