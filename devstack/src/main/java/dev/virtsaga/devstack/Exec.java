@@ -16,18 +16,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
-/** Runs short-lived commands and controls child processes; shared by the devstack classes. */
-final class Exec {
+/**
+ * Runs short-lived commands and controls child processes; shared by the devstack classes (public
+ * for the simulators in sub-packages, not an API for other modules).
+ */
+public final class Exec {
   private Exec() {}
 
   /** The outcome of a finished command: exit code and combined stdout/stderr. */
-  record Result(List<String> command, int exitCode, String output) {
-    boolean ok() {
+  public record Result(List<String> command, int exitCode, String output) {
+    public boolean ok() {
       return exitCode == 0;
     }
 
     /** Throws a readable error unless the command succeeded. */
-    Result orThrow() {
+    public Result orThrow() {
       if (!ok()) {
         throw new IllegalStateException(
             "command failed (exit " + exitCode + "): " + String.join(" ", command) + "\n" + output);
@@ -37,7 +40,7 @@ final class Exec {
   }
 
   /** Runs a command to completion, bounded by {@code timeout}; output is captured, not shown. */
-  static Result run(List<String> command, Map<String, String> env, Duration timeout) {
+  public static Result run(List<String> command, Map<String, String> env, Duration timeout) {
     Path out = null;
     try {
       out = Files.createTempFile("devstack-exec", ".log");
@@ -78,7 +81,7 @@ final class Exec {
   }
 
   /** Whether an executable of that name is on the PATH (or in the sbin directories). */
-  static boolean onPath(String executable) {
+  public static boolean onPath(String executable) {
     String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
     for (String dir : path.split(":")) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, executable))) {
@@ -97,7 +100,7 @@ final class Exec {
    * Prefix that puts a child in its own session, so a Ctrl-C in the terminal reaches only our JVM
    * and we stop children in order; empty where {@code setsid} is missing.
    */
-  static List<String> newSessionPrefix() {
+  public static List<String> newSessionPrefix() {
     return onPath("setsid") ? List.of("setsid") : List.of();
   }
 
@@ -106,7 +109,7 @@ final class Exec {
    * children in order), SIGKILL after {@code grace}; then whatever of its descendants outlived it
    * gets SIGTERM and, 5 s later, SIGKILL. Returns once the process has exited.
    */
-  static void destroyTree(Process process, Duration grace) {
+  public static void destroyTree(Process process, Duration grace) {
     List<ProcessHandle> descendants = process.descendants().toList();
     process.destroy();
     try {
@@ -131,7 +134,7 @@ final class Exec {
   }
 
   /** Kills a process and its descendants with SIGKILL and waits until it is gone. */
-  static void killTree(Process process) {
+  public static void killTree(Process process) {
     process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     try {
@@ -142,7 +145,7 @@ final class Exec {
   }
 
   /** The last {@code lines} lines of a text file (from its last 256 KiB), or a note. */
-  static String tail(Path file, int lines) {
+  public static String tail(Path file, int lines) {
     if (!Files.isReadable(file)) {
       return "(no log at " + file + ")";
     }
