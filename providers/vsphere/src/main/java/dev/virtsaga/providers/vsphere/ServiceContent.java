@@ -10,6 +10,8 @@ package dev.virtsaga.providers.vsphere;
  * @param propertyCollector the PropertyCollector
  * @param sessionManager the SessionManager
  * @param searchIndex the SearchIndex
+ * @param viewManager the ViewManager (container views for inventory-wide reads), or {@code null}
+ * @param customFieldsManager the CustomFieldsManager (the vmId tag), or {@code null} (ESXi)
  */
 public record ServiceContent(
     String apiType,
@@ -17,4 +19,6 @@ public record ServiceContent(
     ManagedObjectReference rootFolder,
     ManagedObjectReference propertyCollector,
     ManagedObjectReference sessionManager,
-    ManagedObjectReference searchIndex) {}
+    ManagedObjectReference searchIndex,
+    ManagedObjectReference viewManager,
+    ManagedObjectReference customFieldsManager) {}

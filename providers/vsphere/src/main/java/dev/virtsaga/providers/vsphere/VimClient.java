@@ -154,6 +154,75 @@ public final class VimClient implements AutoCloseable {
         .map(response -> Soap.child(response, "returnval").map(Soap::toMoRef));
   }
 
+  /**
+   * Any other vim25 method: the body after {@code _this} is the caller's (escaped) XML, the answer
+   * is the method's response element ({@code <returnval>} children, if any). Same session handling,
+   * timeout and fault mapping as the typed calls.
+   */
+  Uni<Element> invoke(String method, ManagedObjectReference self, String innerXml) {
+    connected();
+    return call(method, self, innerXml);
+  }
+
+  /**
+   * Reads properties of every object of one type in a container view ({@code RetrievePropertiesEx},
+   * then {@code ContinueRetrievePropertiesEx} while the server hands out a token).
+   *
+   * @param view a {@code ContainerView}
+   * @param type the objects' type, e.g. {@code VirtualMachine}
+   * @return one {@link ObjectContent} per object, in the server's order
+   */
+  Uni<List<ObjectContent>> retrieveFromView(
+      ManagedObjectReference view, String type, List<String> paths) {
+    StringBuilder inner = new StringBuilder("<specSet><propSet>");
+    inner.append(Soap.element("type", type));
+    for (String path : paths) {
+      inner.append(Soap.element("pathSet", path));
+    }
+    inner
+        .append("</propSet><objectSet>")
+        .append(Soap.moRef("obj", view))
+        .append("<skip>true</skip><selectSet xsi:type=\"TraversalSpec\">")
+        .append("<name>view</name><type>ContainerView</type><path>view</path><skip>false</skip>")
+        .append("</selectSet></objectSet></specSet><options/>");
+    ManagedObjectReference pc = connected().propertyCollector();
+    return call("RetrievePropertiesEx", pc, inner.toString())
+        .chain(response -> collect(pc, response, new java.util.ArrayList<>()));
+  }
+
+  private Uni<List<ObjectContent>> collect(
+      ManagedObjectReference pc, Element response, List<ObjectContent> into) {
+    Optional<Element> result = Soap.child(response, "returnval");
+    if (result.isEmpty()) {
+      return Uni.createFrom().item(into);
+    }
+    for (Element objects : Soap.children(result.get(), "objects")) {
+      into.add(objectContent(objects));
+    }
+    String token = Soap.childText(result.get(), "token").trim();
+    if (token.isEmpty()) {
+      return Uni.createFrom().item(into);
+    }
+    return call("ContinueRetrievePropertiesEx", pc, Soap.element("token", token))
+        .chain(next -> collect(pc, next, into));
+  }
+
+  private static ObjectContent objectContent(Element objects) {
+    Map<String, Element> values = new LinkedHashMap<>();
+    Map<String, String> missing = new LinkedHashMap<>();
+    for (Element prop : Soap.children(objects, "propSet")) {
+      Soap.child(prop, "val").ifPresent(val -> values.put(Soap.childText(prop, "name"), val));
+    }
+    for (Element m : Soap.children(objects, "missingSet")) {
+      missing.put(Soap.childText(m, "path"), missingFaultType(m));
+    }
+    ManagedObjectReference obj =
+        Soap.child(objects, "obj")
+            .map(Soap::toMoRef)
+            .orElseThrow(() -> new ProviderException(ErrorType.RETRYABLE, "an object without obj"));
+    return new ObjectContent(obj, values, missing);
+  }
+
   /** The server's clock ({@code CurrentTime}); what the keep-alive calls. */
   public Uni<Instant> currentTime() {
     connected();
@@ -412,7 +481,9 @@ public final class VimClient implements AutoCloseable {
         moRef(r, "rootFolder"),
         moRef(r, "propertyCollector"),
         moRef(r, "sessionManager"),
-        moRef(r, "searchIndex"));
+        moRef(r, "searchIndex"),
+        Soap.child(r, "viewManager").map(Soap::toMoRef).orElse(null),
+        Soap.child(r, "customFieldsManager").map(Soap::toMoRef).orElse(null));
   }
 
   private static ManagedObjectReference moRef(Element parent, String name) {
