@@ -7,8 +7,6 @@ import dev.virtsaga.devstack.test.EventPublisher;
 import dev.virtsaga.devstack.test.EventRecorder;
 import dev.virtsaga.devstack.test.EventRecorder.Recorded;
 import dev.virtsaga.devstack.test.KafkaTestResource;
-import dev.virtsaga.events.CloudEvent;
-import dev.virtsaga.events.EventSchemas;
 import dev.virtsaga.events.Topics;
 import dev.virtsaga.events.model.ErrorType;
 import dev.virtsaga.events.model.PowerState;
@@ -17,6 +15,7 @@ import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.task.TaskEvent;
 import dev.virtsaga.events.task.TaskRequested;
 import dev.virtsaga.events.task.TaskStatus;
+import dev.virtsaga.worker.core.testing.TaskDriver;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -49,6 +48,7 @@ class LibvirtWorkerTest {
 
   private static EventRecorder recorder;
   private static EventPublisher publisher;
+  private static TaskDriver tasks;
   private static LibvirtProbe libvirt;
 
   @TestHTTPResource("/q/health/ready")
@@ -59,6 +59,7 @@ class LibvirtWorkerTest {
     String kafka = KafkaTestResource.bootstrapServers();
     recorder = EventRecorder.start(kafka, List.of(Topics.TASK_EVENTS, DLQ), false);
     publisher = new EventPublisher(kafka);
+    tasks = new TaskDriver(publisher, recorder, "libvirt", WAIT);
     libvirt = new LibvirtProbe("test:///default");
   }
 
@@ -75,7 +76,7 @@ class LibvirtWorkerTest {
     String vmId = newVmId();
 
     // When: create
-    TaskEvent created = run(task(vmId, TaskAction.CREATE, "op-create"));
+    TaskEvent created = tasks.run(task(vmId, TaskAction.CREATE, "op-create"));
 
     // Then: a stopped domain tagged with the vmId
     assertThat(created.providerRef()).isNotBlank();
@@ -83,35 +84,35 @@ class LibvirtWorkerTest {
     assertThat(libvirt.domainsOf(vmId)).containsExactly(DomainState.VIR_DOMAIN_SHUTOFF);
 
     // When: the same VM is created again (another operation after a lost reply)
-    TaskEvent again = run(task(vmId, TaskAction.CREATE, "op-create-again"));
+    TaskEvent again = tasks.run(task(vmId, TaskAction.CREATE, "op-create-again"));
 
     // Then: still one domain
     assertThat(again.providerRef()).isEqualTo(created.providerRef());
     assertThat(libvirt.domainsOf(vmId)).hasSize(1);
 
     // When / Then: power on
-    TaskEvent on = run(task(vmId, TaskAction.POWER_ON, "op-start"));
+    TaskEvent on = tasks.run(task(vmId, TaskAction.POWER_ON, "op-start"));
     assertThat(on.power()).isEqualTo(PowerState.ON);
     assertThat(libvirt.domainsOf(vmId)).containsExactly(DomainState.VIR_DOMAIN_RUNNING);
 
     // When / Then: graceful shutdown, reported once the domain is off
-    TaskEvent off = run(task(vmId, TaskAction.SHUTDOWN_GRACEFUL, "op-stop"));
+    TaskEvent off = tasks.run(task(vmId, TaskAction.SHUTDOWN_GRACEFUL, "op-stop"));
     assertThat(off.power()).isEqualTo(PowerState.OFF);
     assertThat(libvirt.domainsOf(vmId)).containsExactly(DomainState.VIR_DOMAIN_SHUTOFF);
 
     // When / Then: delete
-    TaskEvent deleted = run(task(vmId, TaskAction.DELETE, "op-delete"));
+    TaskEvent deleted = tasks.run(task(vmId, TaskAction.DELETE, "op-delete"));
     assertThat(deleted.power()).isEqualTo(PowerState.NOT_FOUND);
     assertThat(libvirt.domainsOf(vmId)).isEmpty();
 
-    assertThat(statusesOf(vmId))
+    assertThat(tasks.statusesOf(vmId))
         .containsExactly(
             TaskStatus.ACCEPTED, TaskStatus.SUCCEEDED,
             TaskStatus.ACCEPTED, TaskStatus.SUCCEEDED,
             TaskStatus.ACCEPTED, TaskStatus.SUCCEEDED,
             TaskStatus.ACCEPTED, TaskStatus.SUCCEEDED,
             TaskStatus.ACCEPTED, TaskStatus.SUCCEEDED);
-    assertEveryEventIsValid(vmId);
+    tasks.assertEveryEventIsValid(vmId);
   }
 
   @Test
@@ -121,16 +122,16 @@ class LibvirtWorkerTest {
     TaskRequested late = task(vmId, TaskAction.CREATE, "op-late", Instant.now().minusSeconds(1));
 
     // When
-    publish(late);
+    tasks.publish(late);
 
     // Then
-    TaskEvent failed = awaitFinal(late);
+    TaskEvent failed = tasks.awaitFinal(late);
     assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
     assertThat(failed.error().type()).isEqualTo(ErrorType.TIMEOUT);
     assertThat(failed.error().retryable()).isTrue();
-    assertThat(statusesOf(vmId)).containsExactly(TaskStatus.FAILED);
+    assertThat(tasks.statusesOf(vmId)).containsExactly(TaskStatus.FAILED);
     assertThat(libvirt.domainsOf(vmId)).isEmpty();
-    assertEveryEventIsValid(vmId);
+    tasks.assertEveryEventIsValid(vmId);
   }
 
   @Test
@@ -141,7 +142,7 @@ class LibvirtWorkerTest {
 
     // When
     publisher.sendRaw(TASKS, poisonKey, "{ this is not a task");
-    TaskEvent created = run(task(vmId, TaskAction.CREATE, "op-after-poison"));
+    TaskEvent created = tasks.run(task(vmId, TaskAction.CREATE, "op-after-poison"));
 
     // Then
     await()
@@ -154,10 +155,10 @@ class LibvirtWorkerTest {
                     .containsExactly("{ this is not a task"));
     assertThat(created.status()).isEqualTo(TaskStatus.SUCCEEDED);
     assertThat(libvirt.domainsOf(vmId)).hasSize(1);
-    assertThat(statusesOf(poisonKey)).isEmpty();
+    assertThat(tasks.statusesOf(poisonKey)).isEmpty();
 
-    run(task(vmId, TaskAction.DELETE, "op-cleanup"));
-    assertEveryEventIsValid(vmId);
+    tasks.run(task(vmId, TaskAction.DELETE, "op-cleanup"));
+    tasks.assertEveryEventIsValid(vmId);
   }
 
   @Test
@@ -200,71 +201,6 @@ class LibvirtWorkerTest {
             ? new VmSpec("worker-test", "libvirt", 1, 64, 0, null, Map.of("suite", "worker"))
             : null,
         null);
-  }
-
-  private static void publish(TaskRequested task) {
-    publisher.send(
-        TASKS,
-        task.vmId(),
-        CloudEvent.of(
-            "urn:virtsaga:test",
-            task.vmId(),
-            task,
-            Map.of(
-                CloudEvent.EXT_OPERATION_ID, task.operationId(),
-                CloudEvent.EXT_PROVIDER, task.provider())));
-  }
-
-  /** Publishes a task and returns its final event, which must be SUCCEEDED. */
-  private static TaskEvent run(TaskRequested task) {
-    publish(task);
-    TaskEvent done = awaitFinal(task);
-    assertThat(done.status())
-        .as("task %s: %s", task.action(), done.error())
-        .isEqualTo(TaskStatus.SUCCEEDED);
-    return done;
-  }
-
-  private static TaskEvent awaitFinal(TaskRequested task) {
-    return await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                eventsOf(task.vmId()).stream()
-                    .filter(e -> e.taskId().equals(task.taskId()))
-                    .filter(
-                        e -> e.status() == TaskStatus.SUCCEEDED || e.status() == TaskStatus.FAILED)
-                    .findFirst(),
-            java.util.Optional::isPresent)
-        .orElseThrow();
-  }
-
-  private static List<TaskEvent> eventsOf(String vmId) {
-    return recorder.payloads(vmId, TaskEvent.class);
-  }
-
-  private static List<TaskStatus> statusesOf(String vmId) {
-    return eventsOf(vmId).stream().map(TaskEvent::status).toList();
-  }
-
-  /** Every event about the VM: keyed by vmId, with its extensions, valid against its schema. */
-  private static void assertEveryEventIsValid(String vmId) {
-    List<Recorded> records =
-        recorder.all().stream()
-            .filter(r -> r.topic().equals(Topics.TASK_EVENTS) && vmId.equals(r.key()))
-            .toList();
-    assertThat(records).isNotEmpty();
-    for (Recorded r : records) {
-      CloudEvent e = r.event();
-      assertThat(e).as("CloudEvent of %s", r.rawValue()).isNotNull();
-      assertThat(EventSchemas.validate(e.type(), e.data()))
-          .as("violations of %s", e.data())
-          .isEmpty();
-      assertThat(e.subject()).isEqualTo(vmId);
-      assertThat(e.extension(CloudEvent.EXT_PROVIDER)).isEqualTo("libvirt");
-      assertThat(e.extension(CloudEvent.EXT_OPERATION_ID))
-          .isEqualTo(e.payload(TaskEvent.class).operationId());
-    }
   }
 
   @Test

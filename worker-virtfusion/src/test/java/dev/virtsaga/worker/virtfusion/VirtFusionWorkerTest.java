@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.virtsaga.devstack.test.EventPublisher;
 import dev.virtsaga.devstack.test.EventRecorder;
-import dev.virtsaga.devstack.test.EventRecorder.Recorded;
 import dev.virtsaga.devstack.test.KafkaTestResource;
-import dev.virtsaga.events.CloudEvent;
 import dev.virtsaga.events.EventSchemas;
 import dev.virtsaga.events.Topics;
 import dev.virtsaga.events.model.ErrorType;
@@ -19,6 +17,7 @@ import dev.virtsaga.events.provider.ProviderStatus;
 import dev.virtsaga.events.task.TaskEvent;
 import dev.virtsaga.events.task.TaskRequested;
 import dev.virtsaga.events.task.TaskStatus;
+import dev.virtsaga.worker.core.testing.TaskDriver;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,7 +32,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterAll;
@@ -49,11 +47,11 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(VirtFusionSimulatorResource.class)
 class VirtFusionWorkerTest {
-  private static final String TASKS = Topics.tasks("virtfusion");
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   private static EventRecorder recorder;
   private static EventPublisher publisher;
+  private static TaskDriver tasks;
 
   @ConfigProperty(name = "virtsaga.virtfusion.base-url")
   String baseUrl;
@@ -69,6 +67,7 @@ class VirtFusionWorkerTest {
     String kafka = KafkaTestResource.bootstrapServers();
     recorder = EventRecorder.start(kafka, List.of(Topics.TASK_EVENTS), false);
     publisher = new EventPublisher(kafka);
+    tasks = new TaskDriver(publisher, recorder, "virtfusion", WAIT);
   }
 
   @AfterAll
@@ -83,7 +82,7 @@ class VirtFusionWorkerTest {
     String vmId = newVmId();
 
     // When: create
-    TaskEvent created = run(task(vmId, TaskAction.CREATE, "op-create", null));
+    TaskEvent created = tasks.run(task(vmId, TaskAction.CREATE, "op-create", null));
 
     // Then: SUCCEEDED with the server id, stopped, with its address; one server in VirtFusion
     assertThat(created.providerRef()).matches("[0-9]+");
@@ -103,29 +102,31 @@ class VirtFusionWorkerTest {
         .isEqualTo(30);
 
     // When: the same VM is created again (another operation after a lost reply)
-    TaskEvent again = run(task(vmId, TaskAction.CREATE, "op-create-again", null));
+    TaskEvent again = tasks.run(task(vmId, TaskAction.CREATE, "op-create-again", null));
 
     // Then: still one server
     assertThat(again.providerRef()).isEqualTo(created.providerRef());
     assertThat(serversOf(vmId)).hasSize(1);
 
     // When / Then: power on, graceful shutdown, delete
-    TaskEvent on = run(task(vmId, TaskAction.POWER_ON, "op-start", created.providerRef()));
+    TaskEvent on = tasks.run(task(vmId, TaskAction.POWER_ON, "op-start", created.providerRef()));
     assertThat(on.power()).isEqualTo(PowerState.ON);
-    TaskEvent off = run(task(vmId, TaskAction.SHUTDOWN_GRACEFUL, "op-stop", created.providerRef()));
+    TaskEvent off =
+        tasks.run(task(vmId, TaskAction.SHUTDOWN_GRACEFUL, "op-stop", created.providerRef()));
     assertThat(off.power()).isEqualTo(PowerState.OFF);
-    TaskEvent deleted = run(task(vmId, TaskAction.DELETE, "op-delete", created.providerRef()));
+    TaskEvent deleted =
+        tasks.run(task(vmId, TaskAction.DELETE, "op-delete", created.providerRef()));
     assertThat(deleted.power()).isEqualTo(PowerState.NOT_FOUND);
     assertThat(serversOf(vmId)).isEmpty();
 
-    assertThat(statusesOf(vmId))
+    assertThat(tasks.statusesOf(vmId))
         .containsExactly(
             TaskStatus.ACCEPTED, TaskStatus.SUCCEEDED,
             TaskStatus.ACCEPTED, TaskStatus.SUCCEEDED,
             TaskStatus.ACCEPTED, TaskStatus.SUCCEEDED,
             TaskStatus.ACCEPTED, TaskStatus.SUCCEEDED,
             TaskStatus.ACCEPTED, TaskStatus.SUCCEEDED);
-    assertEveryEventIsValid(vmId);
+    tasks.assertEveryEventIsValid(vmId);
   }
 
   @Test
@@ -141,8 +142,8 @@ class VirtFusionWorkerTest {
             Map.of("virtfusion.dev/network-profile", "99"));
 
     // When
-    publish(create);
-    TaskEvent failed = awaitFinal(create);
+    tasks.publish(create);
+    TaskEvent failed = tasks.awaitFinal(create);
 
     // Then
     assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
@@ -150,7 +151,7 @@ class VirtFusionWorkerTest {
     assertThat(failed.error().retryable()).isFalse();
     assertThat(failed.error().message()).contains("network profile 99").contains("Prague");
     assertThat(serversOf(vmId)).isEmpty();
-    assertEveryEventIsValid(vmId);
+    tasks.assertEveryEventIsValid(vmId);
   }
 
   @Test
@@ -264,70 +265,5 @@ class VirtFusionWorkerTest {
             ? new VmSpec("worker-test", "virtfusion", 1, 256, 30, null, labels)
             : null,
         providerRef);
-  }
-
-  private static void publish(TaskRequested task) {
-    publisher.send(
-        TASKS,
-        task.vmId(),
-        CloudEvent.of(
-            "urn:virtsaga:test",
-            task.vmId(),
-            task,
-            Map.of(
-                CloudEvent.EXT_OPERATION_ID, task.operationId(),
-                CloudEvent.EXT_PROVIDER, task.provider())));
-  }
-
-  /** Publishes a task and returns its final event, which must be SUCCEEDED. */
-  private static TaskEvent run(TaskRequested task) {
-    publish(task);
-    TaskEvent done = awaitFinal(task);
-    assertThat(done.status())
-        .as("task %s: %s", task.action(), done.error())
-        .isEqualTo(TaskStatus.SUCCEEDED);
-    return done;
-  }
-
-  private static TaskEvent awaitFinal(TaskRequested task) {
-    return await()
-        .atMost(WAIT)
-        .until(
-            () ->
-                eventsOf(task.vmId()).stream()
-                    .filter(e -> e.taskId().equals(task.taskId()))
-                    .filter(
-                        e -> e.status() == TaskStatus.SUCCEEDED || e.status() == TaskStatus.FAILED)
-                    .findFirst(),
-            Optional::isPresent)
-        .orElseThrow();
-  }
-
-  private static List<TaskEvent> eventsOf(String vmId) {
-    return recorder.payloads(vmId, TaskEvent.class);
-  }
-
-  private static List<TaskStatus> statusesOf(String vmId) {
-    return eventsOf(vmId).stream().map(TaskEvent::status).toList();
-  }
-
-  /** Every event about the VM: keyed by vmId, with its extensions, valid against its schema. */
-  private static void assertEveryEventIsValid(String vmId) {
-    List<Recorded> records =
-        recorder.all().stream()
-            .filter(r -> r.topic().equals(Topics.TASK_EVENTS) && vmId.equals(r.key()))
-            .toList();
-    assertThat(records).isNotEmpty();
-    for (Recorded r : records) {
-      CloudEvent e = r.event();
-      assertThat(e).as("CloudEvent of %s", r.rawValue()).isNotNull();
-      assertThat(EventSchemas.validate(e.type(), e.data()))
-          .as("violations of %s", e.data())
-          .isEmpty();
-      assertThat(e.subject()).isEqualTo(vmId);
-      assertThat(e.extension(CloudEvent.EXT_PROVIDER)).isEqualTo("virtfusion");
-      assertThat(e.extension(CloudEvent.EXT_OPERATION_ID))
-          .isEqualTo(e.payload(TaskEvent.class).operationId());
-    }
   }
 }
