@@ -803,6 +803,11 @@ public final class SagaEngine {
     void subResourceDone(TaskError error, OperationResult result) {
       Operation op = vm.operation();
       vm = vm.locked(null, null, now).withLastError(error);
+      ended(op, error, result);
+    }
+
+    /** The operation's last event: succeeded (with what it produced) or failed with the error. */
+    void ended(Operation op, TaskError error, OperationResult result) {
       events.add(
           error == null
               ? new OperationSucceeded(vm.id(), op.id(), op.type(), now, result)
@@ -899,11 +904,7 @@ public final class SagaEngine {
                   ? "migrated to " + host
                   : error.type() + ": " + error.message() + " (on " + spec.host() + ")",
               now));
-      events.add(
-          error == null
-              ? new OperationSucceeded(vm.id(), op.id(), op.type(), now, OperationResult.host(host))
-              : new OperationFailed(
-                  vm.id(), op.id(), op.type(), op.step(), error.type(), error.message(), now));
+      ended(op, error, OperationResult.host(host));
     }
 
     /** The operation succeeded: leave the transitional state. */
@@ -967,11 +968,7 @@ public final class SagaEngine {
                   vm.id(), from, after, vm.version(), op.id(), "reverted to " + op.subject(), now));
         }
       }
-      events.add(
-          error == null
-              ? new OperationSucceeded(vm.id(), op.id(), op.type(), now)
-              : new OperationFailed(
-                  vm.id(), op.id(), op.type(), op.step(), error.type(), error.message(), now));
+      ended(op, error, null);
     }
 
     /** The VM has its new sizes: it takes the target spec and returns to where it began. */
