@@ -38,6 +38,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -428,17 +429,10 @@ public final class TaskProcessor {
 
   /** Waits until a cancelled migration has stopped, whichever way it ended. */
   private Uni<Void> awaitEnd(RunningMigration running) {
-    return call(() -> running.migration().migrationStatus(running.taskRef()))
-        .chain(
-            state ->
-                state.phase() != TaskState.Phase.RUNNING
-                    ? Uni.createFrom().voidItem()
-                    : Uni.createFrom()
-                        .voidItem()
-                        .onItem()
-                        .delayIt()
-                        .by(settings.pollInterval())
-                        .chain(() -> awaitEnd(running)));
+    return pollUntil(
+            () -> running.migration().migrationStatus(running.taskRef()),
+            state -> state.phase() != TaskState.Phase.RUNNING)
+        .replaceWithVoid();
   }
 
   private static String requireTarget(TaskRequested task) {
@@ -476,44 +470,45 @@ public final class TaskProcessor {
 
   /** Polls describe until the VM is OFF; cancelled by the task's timeout. */
   private Uni<Observed> awaitOff(Provider provider, String vmId, String providerRef) {
-    return call(() -> provider.describe(vmId, providerRef))
-        .chain(
+    return pollUntil(
+            () -> provider.describe(vmId, providerRef),
+            d -> !d.exists() || d.power() == PowerState.OFF)
+        .map(
             d -> {
               if (!d.exists()) {
-                return Uni.createFrom()
-                    .failure(
-                        ProviderException.notFound("VM " + vmId + " vanished while shutting down"));
+                throw ProviderException.notFound("VM " + vmId + " vanished while shutting down");
               }
-              if (d.power() == PowerState.OFF) {
-                return Uni.createFrom().item(Observed.of(d));
-              }
-              return Uni.createFrom()
-                  .voidItem()
-                  .onItem()
-                  .delayIt()
-                  .by(settings.pollInterval())
-                  .chain(() -> awaitOff(provider, vmId, providerRef));
+              return Observed.of(d);
             });
   }
 
   /** Polls an asynchronous provider task until it is complete; fails when the task failed. */
   private Uni<Void> awaitTask(Provider provider, String taskRef) {
-    return call(() -> provider.taskStatus(taskRef))
+    return pollUntil(
+            () -> provider.taskStatus(taskRef), state -> state.phase() != TaskState.Phase.RUNNING)
         .chain(
-            state -> {
-              if (state.phase() == TaskState.Phase.SUCCEEDED) {
-                return Uni.createFrom().voidItem();
-              }
-              if (state.phase() == TaskState.Phase.FAILED) {
-                return Uni.createFrom().failure(state.error());
-              }
-              return Uni.createFrom()
-                  .voidItem()
-                  .onItem()
-                  .delayIt()
-                  .by(settings.pollInterval())
-                  .chain(() -> awaitTask(provider, taskRef));
-            });
+            state ->
+                state.phase() == TaskState.Phase.FAILED
+                    ? Uni.createFrom().failure(state.error())
+                    : Uni.createFrom().voidItem());
+  }
+
+  /**
+   * Calls {@code probe} (on the worker executor) every poll interval until it answers something
+   * {@code done} accepts; cancelled by the task's timeout.
+   */
+  private <T> Uni<T> pollUntil(Supplier<Uni<? extends T>> probe, Predicate<T> done) {
+    return this.<T>call(probe)
+        .chain(
+            answer ->
+                done.test(answer)
+                    ? Uni.createFrom().item(answer)
+                    : Uni.createFrom()
+                        .voidItem()
+                        .onItem()
+                        .delayIt()
+                        .by(settings.pollInterval())
+                        .chain(() -> pollUntil(probe, done)));
   }
 
   private Uni<Observed> describe(Provider provider, String vmId, String providerRef) {
