@@ -1,5 +1,7 @@
 package dev.virtsaga.devstack;
 
+import dev.virtsaga.devstack.vcsim.Vcsim;
+import dev.virtsaga.devstack.vcsim.VcsimInventory;
 import dev.virtsaga.devstack.virtfusion.VirtFusionSimulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,14 +14,17 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The launcher behind {@code bin/stack}: the whole system on one machine, on its embedded default.
  * Starts Kafka (data in {@code .devstack/kafka}), makes sure PostgreSQL runs with the services'
- * databases, starts orchestrator, worker-libvirt and api-gateway from their packaged jars, waits
- * until each is ready, and on Ctrl-C stops the services, then Kafka.
+ * databases, starts the VirtFusion simulator and vcsim (the simulated vCenter), then orchestrator,
+ * worker-libvirt, worker-virtfusion, worker-vsphere and api-gateway from their packaged jars, waits
+ * until each is ready, and on Ctrl-C stops the services, the simulators, then Kafka.
  *
  * <p>Arguments: {@code --clean} wipes Kafka's data and recreates the databases first; {@code
  * --echo} copies the services' output to the console ({@code [name] ...}). Environment: {@value
  * #KAFKA_PORT_ENV} (default 19092; the controller takes the next port), {@value #LIBVIRT_URI_ENV}
- * (default {@code test:///default}). The repository root is the system property {@code
- * virtsaga.home}, else found upwards from the working directory.
+ * (default {@code test:///default}), the services' ports ({@value #GATEWAY_PORT_ENV}, …), {@value
+ * #VIRTFUSION_SIM_PORT_ENV} (default 18443) and {@value #VCSIM_PORT_ENV} (default {@value
+ * #DEFAULT_VCSIM_PORT}). The repository root is the system property {@code virtsaga.home}, else
+ * found upwards from the working directory.
  */
 public final class DevStack {
 
@@ -39,6 +44,13 @@ public final class DevStack {
   public static final String WORKER_VIRTFUSION_PORT_ENV = "VIRTSAGA_WORKER_VIRTFUSION_PORT";
   public static final int DEFAULT_WORKER_VIRTFUSION_PORT = 8083;
   public static final String VIRTFUSION_SIM_PORT_ENV = "VIRTSAGA_VIRTFUSION_SIMULATOR_PORT";
+  public static final String WORKER_VSPHERE_PORT_ENV = "VIRTSAGA_WORKER_VSPHERE_PORT";
+  public static final int DEFAULT_WORKER_VSPHERE_PORT = 8084;
+  public static final String VCSIM_PORT_ENV = "VIRTSAGA_VCSIM_PORT";
+  public static final int DEFAULT_VCSIM_PORT = 18989;
+
+  /** The ESXi hosts of vcsim's default cluster {@code DC0_C0}, all reached by worker-vsphere. */
+  public static final String VSPHERE_HOSTS = "DC0_C0_H0,DC0_C0_H1,DC0_C0_H2";
 
   private final Path repo;
   private final boolean clean;
@@ -53,6 +65,10 @@ public final class DevStack {
   private final int virtFusionPort =
       intEnv(VIRTFUSION_SIM_PORT_ENV, VirtFusionSimulator.DEFAULT_PORT);
   private volatile VirtFusionSimulator virtFusion;
+  private final int workerVSpherePort =
+      intEnv(WORKER_VSPHERE_PORT_ENV, DEFAULT_WORKER_VSPHERE_PORT);
+  private final int vcsimPort = intEnv(VCSIM_PORT_ENV, DEFAULT_VCSIM_PORT);
+  private volatile Vcsim vcsim;
   private final String libvirtUri =
       System.getenv().getOrDefault(LIBVIRT_URI_ENV, DEFAULT_LIBVIRT_URI);
   private final List<ServiceProcess> services = new ArrayList<>();
@@ -103,7 +119,12 @@ public final class DevStack {
 
     Map<String, Path> jars = new LinkedHashMap<>();
     for (String module :
-        List.of("orchestrator", "worker-libvirt", "worker-virtfusion", "api-gateway")) {
+        List.of(
+            "orchestrator",
+            "worker-libvirt",
+            "worker-virtfusion",
+            "worker-vsphere",
+            "api-gateway")) {
       jars.put(module, ServiceProcess.quarkusRunJar(repo, module));
     }
     List<String> missing =
@@ -119,6 +140,8 @@ public final class DevStack {
             workerLibvirtPort,
             workerVirtFusionPort,
             virtFusionPort,
+            workerVSpherePort,
+            vcsimPort,
             kafkaPort,
             kafkaPort + 1)) {
       if (!Ports.isFree(port)) {
@@ -133,6 +156,10 @@ public final class DevStack {
                 + WORKER_VIRTFUSION_PORT_ENV
                 + ", "
                 + VIRTFUSION_SIM_PORT_ENV
+                + ", "
+                + WORKER_VSPHERE_PORT_ENV
+                + ", "
+                + VCSIM_PORT_ENV
                 + ")");
       }
     }
@@ -179,13 +206,54 @@ public final class DevStack {
                     "VIRTSAGA_VIRTFUSION_TOKEN", virtFusion.token(),
                     "VIRTSAGA_VIRTFUSION_DEFAULTS_PACKAGE_ID", "1")),
         logs);
+    // a vCenter cannot run here either: vcsim (govmomi's simulator, a child process) stands in
+    say(
+        "starting vcsim on 127.0.0.1:"
+            + vcsimPort
+            + " (built with Go on first use; log "
+            + repo.relativize(logs.resolve("vcsim.log"))
+            + ") ...");
+    synchronized (this) {
+      if (stopped) {
+        throw new IllegalStateException("interrupted by shutdown");
+      }
+      vcsim =
+          new Vcsim(
+              VcsimInventory.defaults(),
+              Vcsim.DEFAULT_USERNAME,
+              Vcsim.DEFAULT_PASSWORD,
+              logs.resolve("vcsim.log"));
+    }
+    vcsim.start(vcsimPort);
+    launch(
+        ServiceProcess.quarkusApp("worker-vsphere", jars.get("worker-vsphere"))
+            .httpPort(workerVSpherePort)
+            .kafka(kafka.bootstrapServers())
+            .env(vSphereEnv(vcsim)),
+        logs);
     launch(
         ServiceProcess.quarkusApp("api-gateway", jars.get("api-gateway"))
             .httpPort(gatewayPort)
             .kafka(kafka.bootstrapServers())
             .database(gatewayDb)
-            .env("VIRTSAGA_GATEWAY_ENABLED_PROVIDERS", "libvirt,virtfusion"),
+            .env("VIRTSAGA_GATEWAY_ENABLED_PROVIDERS", "libvirt,virtfusion,vsphere"),
         logs);
+  }
+
+  /** worker-vsphere's environment for vcsim's default inventory (its simulator credentials). */
+  static Map<String, String> vSphereEnv(Vcsim vcsim) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("VIRTSAGA_VSPHERE_SDK_URL", vcsim.sdkUrl().toString());
+    env.put("VIRTSAGA_VSPHERE_USERNAME", vcsim.username());
+    env.put("VIRTSAGA_VSPHERE_PASSWORD", vcsim.password());
+    // vcsim's certificate is self-signed; it listens on 127.0.0.1 only
+    env.put("VIRTSAGA_VSPHERE_TLS_INSECURE_LOOPBACK", "true");
+    env.put("VIRTSAGA_VSPHERE_DATACENTER", "DC0");
+    env.put("VIRTSAGA_VSPHERE_CLUSTER", "DC0_C0");
+    env.put("VIRTSAGA_VSPHERE_DATASTORE", "LocalDS_0");
+    env.put("VIRTSAGA_VSPHERE_DEFAULT_TEMPLATE", vcsim.templatePath());
+    env.put("VIRTSAGA_VSPHERE_HOSTS", VSPHERE_HOSTS);
+    return env;
   }
 
   private void launch(ServiceProcess.Builder builder, Path logs) {
@@ -242,6 +310,11 @@ public final class DevStack {
     if (virtFusion != null) {
       virtFusion.close();
     }
+    Vcsim sim = vcsim;
+    if (sim != null && sim.isAlive()) {
+      say("stopping vcsim");
+      sim.stop();
+    }
     if (kafka != null) {
       say("stopping Kafka");
       kafka.stop();
@@ -263,6 +336,16 @@ public final class DevStack {
                 + "   VirtFusion simulator "
                 + virtFusion.baseUrl()
                 + ", tenant 'default' registered",
+            "  worker-vsphere  http://127.0.0.1:"
+                + workerVSpherePort
+                + "   vcsim "
+                + vcsim.sdkUrl()
+                + " (user "
+                + vcsim.username()
+                + ", self-signed TLS), hosts "
+                + VSPHERE_HOSTS
+                + ", template "
+                + vcsim.templatePath(),
             "  Kafka           " + kafka.bootstrapServers(),
             "  PostgreSQL      "
                 + Postgres.HOST

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the launcher as {@code bin/stack} does, against a repository whose three service jars are
- * {@link FakeService}: real Kafka, real PostgreSQL, real child processes.
+ * Runs the launcher as {@code bin/stack} does, against a repository whose service jars are {@link
+ * FakeService}: real Kafka, real PostgreSQL, real child processes, the real simulators (vcsim needs
+ * the Go packages of bin/setup).
  */
 class DevStackTest {
 
@@ -47,7 +48,12 @@ class DevStackTest {
   void startsKafkaDatabasesAndServicesThenStopsThemInOrder() throws Exception {
     // Given a repository with packaged services and free ports
     for (String module :
-        List.of("orchestrator", "worker-libvirt", "worker-virtfusion", "api-gateway")) {
+        List.of(
+            "orchestrator",
+            "worker-libvirt",
+            "worker-virtfusion",
+            "worker-vsphere",
+            "api-gateway")) {
       writeFakeServiceJar(ServiceProcess.quarkusRunJar(repo, module));
     }
     int kafkaPort = freePortPair();
@@ -56,6 +62,8 @@ class DevStackTest {
     int worker = Ports.free();
     int virtfusionWorker = Ports.free();
     int simulator = Ports.free();
+    int vsphereWorker = Ports.free();
+    int vcsim = Ports.free();
 
     // When the launcher runs
     devstack =
@@ -73,6 +81,8 @@ class DevStackTest {
             .env(DevStack.WORKER_LIBVIRT_PORT_ENV, String.valueOf(worker))
             .env(DevStack.WORKER_VIRTFUSION_PORT_ENV, String.valueOf(virtfusionWorker))
             .env(DevStack.VIRTFUSION_SIM_PORT_ENV, String.valueOf(simulator))
+            .env(DevStack.WORKER_VSPHERE_PORT_ENV, String.valueOf(vsphereWorker))
+            .env(DevStack.VCSIM_PORT_ENV, String.valueOf(vcsim))
             .env(DevStack.LIBVIRT_URI_ENV, "test:///devstack-test")
             .logFile(repo.resolve("devstack.log"))
             .build()
@@ -100,7 +110,16 @@ class DevStackTest {
     assertThat(env(virtfusionWorker, "KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(kafka);
     assertThat(env(virtfusionWorker, "VIRTSAGA_VIRTFUSION_BASE_URL"))
         .isEqualTo("http://127.0.0.1:" + simulator + "/api/v1");
-    assertThat(env(gateway, "VIRTSAGA_GATEWAY_ENABLED_PROVIDERS")).isEqualTo("libvirt,virtfusion");
+    // the vSphere worker drives the vcsim the launcher runs, with its cluster's hosts
+    assertThat(env(vsphereWorker, "KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(kafka);
+    assertThat(env(vsphereWorker, "VIRTSAGA_VSPHERE_SDK_URL"))
+        .isEqualTo("https://127.0.0.1:" + vcsim + "/sdk");
+    assertThat(env(vsphereWorker, "VIRTSAGA_VSPHERE_TLS_INSECURE_LOOPBACK")).isEqualTo("true");
+    assertThat(env(vsphereWorker, "VIRTSAGA_VSPHERE_HOSTS"))
+        .isEqualTo("DC0_C0_H0,DC0_C0_H1,DC0_C0_H2");
+    assertThat(Ports.isListening("127.0.0.1", vcsim)).as("vcsim listening").isTrue();
+    assertThat(env(gateway, "VIRTSAGA_GATEWAY_ENABLED_PROVIDERS"))
+        .isEqualTo("libvirt,virtfusion,vsphere");
     assertThat(env(gateway, "KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(kafka);
     assertThat(env(gateway, "QUARKUS_DATASOURCE_JDBC_URL"))
         .isEqualTo(Postgres.jdbcUrl(DevStack.GATEWAY_DB));
@@ -120,20 +139,35 @@ class DevStackTest {
     assertThat(Files.readString(devstack.logFile()))
         .containsSubsequence(
             "stopping api-gateway",
+            "stopping worker-vsphere",
             "stopping worker-virtfusion",
             "stopping worker-libvirt",
             "stopping orchestrator",
+            "stopping vcsim",
             "stopping Kafka",
             "devstack: stopped");
     for (String service :
-        List.of("orchestrator", "worker-libvirt", "worker-virtfusion", "api-gateway")) {
+        List.of(
+            "orchestrator",
+            "worker-libvirt",
+            "worker-virtfusion",
+            "worker-vsphere",
+            "api-gateway")) {
       assertThat(repo.resolve(".devstack/logs/" + service + ".log"))
           .content()
           .contains("fake service: graceful shutdown");
     }
     for (int port :
         List.of(
-            kafkaPort, kafkaPort + 1, gateway, orchestrator, worker, virtfusionWorker, simulator)) {
+            kafkaPort,
+            kafkaPort + 1,
+            gateway,
+            orchestrator,
+            worker,
+            virtfusionWorker,
+            simulator,
+            vsphereWorker,
+            vcsim)) {
       assertThat(Ports.isListening("127.0.0.1", port)).as("port %d closed", port).isFalse();
     }
   }
