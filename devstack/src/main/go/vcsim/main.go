@@ -24,12 +24,15 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -54,6 +57,8 @@ func main() {
 	delay := flag.Int("delay-ms", 0, "delay every SOAP call by this many milliseconds")
 	methodDelays := delayFlag{}
 	flag.Var(methodDelays, "method-delay", "delay one SOAP method, e.g. CloneVM_Task=2000 (ms; repeatable)")
+	guestNet := flag.String("guest-ip-net", "10.80", "VMs that power on report a guest IP <net>.x.y after -guest-ip-delay, as VMware Tools would after DHCP (empty: never)")
+	guestDelay := flag.Duration("guest-ip-delay", 300*time.Millisecond, "how long after power-on the guest reports its IP")
 	stdinEOF := flag.Bool("exit-on-stdin-eof", true, "exit when stdin reaches end-of-file")
 	flag.Parse()
 
@@ -87,6 +92,10 @@ func main() {
 		if err != nil {
 			log.Fatalf("vcsim: cannot create template %s: %v", *template, err)
 		}
+	}
+
+	if *guestNet != "" {
+		simulator.Map.AddHandler(&guestTools{net: *guestNet, delay: *guestDelay, leases: map[string]string{}})
 	}
 
 	// The service reads the model's DelayConfig on every call: set only now, so that creating the
@@ -223,4 +232,76 @@ func createTemplate(u *url.URL, name string, cpus, memoryMB int32, diskGB int64)
 		return "", err
 	}
 	return path.Join(folders.VmFolder.InventoryPath, name), nil
+}
+
+// guestTools plays VMware Tools in every guest: a while after a VM powers on, its guest reports an
+// address (a DHCP lease that stays the VM's for the simulator's life) in guest.ipAddress and
+// guest.net[0]; a VM that powers off or suspends reports none, as on a real vCenter.
+type guestTools struct {
+	net    string
+	delay  time.Duration
+	mu     sync.Mutex
+	leases map[string]string
+}
+
+func (g *guestTools) Reference() types.ManagedObjectReference {
+	return types.ManagedObjectReference{Type: "VirtSagaGuestTools", Value: "guest-tools"}
+}
+
+func (g *guestTools) PutObject(mo.Reference) {}
+
+func (g *guestTools) RemoveObject(types.ManagedObjectReference) {}
+
+func (g *guestTools) UpdateObject(obj mo.Reference, changes []types.PropertyChange) {
+	ref := obj.Reference()
+	if ref.Type != "VirtualMachine" {
+		return
+	}
+	for _, c := range changes {
+		if c.Name == "runtime.powerState" {
+			go g.report(ref)
+			return
+		}
+	}
+}
+
+func (g *guestTools) lease(vm string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	ip, ok := g.leases[vm]
+	if !ok {
+		n := len(g.leases)
+		ip = fmt.Sprintf("%s.%d.%d", g.net, n/250, n%250+2)
+		g.leases[vm] = ip
+	}
+	return ip
+}
+
+func (g *guestTools) report(ref types.ManagedObjectReference) {
+	time.Sleep(g.delay)
+	vm, ok := simulator.Map.Get(ref).(*simulator.VirtualMachine)
+	if !ok || vm.Guest == nil {
+		return
+	}
+	simulator.Map.WithLock(vm, func() {
+		ip := ""
+		if vm.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+			ip = g.lease(ref.Value)
+		}
+		if vm.Guest.IpAddress == ip {
+			return
+		}
+		nets := append([]types.GuestNicInfo(nil), vm.Guest.Net...)
+		if len(nets) > 0 {
+			nets[0].IpAddress = nil
+			if ip != "" {
+				nets[0].IpAddress = []string{ip}
+			}
+		}
+		simulator.Map.Update(vm, []types.PropertyChange{
+			{Name: "guest.ipAddress", Val: ip},
+			{Name: "summary.guest.ipAddress", Val: ip},
+			{Name: "guest.net", Val: nets},
+		})
+	})
 }

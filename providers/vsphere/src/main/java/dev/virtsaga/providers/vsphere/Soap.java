@@ -32,7 +32,7 @@ final class Soap {
         + ENVELOPE_NS
         + "\" xmlns:xsi=\""
         + XSI
-        + "\"><soapenv:Body><"
+        + "\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"><soapenv:Body><"
         + method
         + " xmlns=\""
         + VIM25

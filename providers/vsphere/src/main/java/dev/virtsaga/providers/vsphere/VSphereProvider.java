@@ -1,16 +1,28 @@
 package dev.virtsaga.providers.vsphere;
 
 import dev.virtsaga.providers.spi.Capability;
+import dev.virtsaga.providers.spi.CloneRequest;
+import dev.virtsaga.providers.spi.Cloning;
 import dev.virtsaga.providers.spi.CreateRequest;
 import dev.virtsaga.providers.spi.CreateResult;
 import dev.virtsaga.providers.spi.ErrorType;
+import dev.virtsaga.providers.spi.Migration;
 import dev.virtsaga.providers.spi.Page;
 import dev.virtsaga.providers.spi.PowerOp;
 import dev.virtsaga.providers.spi.PowerState;
 import dev.virtsaga.providers.spi.Provider;
 import dev.virtsaga.providers.spi.ProviderException;
+import dev.virtsaga.providers.spi.Reconfigurable;
+import dev.virtsaga.providers.spi.ReconfigureRequest;
+import dev.virtsaga.providers.spi.ReconfigureResult;
+import dev.virtsaga.providers.spi.SnapshotInfo;
+import dev.virtsaga.providers.spi.Snapshots;
 import dev.virtsaga.providers.spi.TaskState;
 import dev.virtsaga.providers.spi.VmDescription;
+import dev.virtsaga.providers.spi.VmList;
+import dev.virtsaga.providers.spi.WatchEvent;
+import dev.virtsaga.providers.spi.WatchSource;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +39,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import org.w3c.dom.Element;
 
@@ -49,7 +62,8 @@ import org.w3c.dom.Element;
  *
  * <p>Thread-safe; connects on first use. {@link #close()} logs out and closes the client.
  */
-public final class VSphereProvider implements Provider, AutoCloseable {
+public final class VSphereProvider
+    implements Provider, Reconfigurable, Snapshots, Cloning, Migration, WatchSource, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(VSphereProvider.class);
 
   /** The custom field that carries VirtSaga's vmId on each managed VM. */
@@ -65,6 +79,7 @@ public final class VSphereProvider implements Provider, AutoCloseable {
 
   private final VimClient vim;
   private final VSphereSettings settings;
+  private final VSphereWatch watch;
   private Uni<Void> connecting; // guarded by this
   private volatile FieldKey fieldKey;
 
@@ -82,6 +97,12 @@ public final class VSphereProvider implements Provider, AutoCloseable {
   VSphereProvider(VimClient vim, VSphereSettings settings) {
     this.vim = Objects.requireNonNull(vim, "vim");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.watch = new VSphereWatch(vim, () -> fieldKey(false), this::createVmView);
+  }
+
+  /** The client (for tests that need its session). */
+  VimClient vim() {
+    return vim;
   }
 
   @Override
@@ -89,10 +110,26 @@ public final class VSphereProvider implements Provider, AutoCloseable {
     return "vsphere";
   }
 
-  /** Graceful shutdown ({@code ShutdownGuest}), reboot ({@code ResetVM_Task}), suspend/resume. */
+  /**
+   * Graceful shutdown ({@code ShutdownGuest}), reboot ({@code ResetVM_Task}), suspend/resume,
+   * reconfigure with disks ({@code ReconfigVM_Task}), snapshots, clone (from a VM or one of its
+   * snapshots, {@code CloneVM_Task}), migration between the hosts of the cluster ({@code
+   * RelocateVM_Task}) and a watch ({@code WaitForUpdatesEx}). Not: create-time disk sizes (a clone
+   * keeps its template's disks), disk export/import (OVF/NFC), console (needs a vCenter ticket
+   * vcsim cannot issue), asynchronous create.
+   */
   @Override
   public Set<Capability> capabilities() {
-    return EnumSet.of(Capability.GRACEFUL_SHUTDOWN, Capability.REBOOT, Capability.SUSPEND_RESUME);
+    return EnumSet.of(
+        Capability.GRACEFUL_SHUTDOWN,
+        Capability.REBOOT,
+        Capability.SUSPEND_RESUME,
+        Capability.RECONFIGURE,
+        Capability.DISK_RESIZE,
+        Capability.SNAPSHOTS,
+        Capability.CLONE,
+        Capability.MIGRATION,
+        Capability.WATCH);
   }
 
   @Override
@@ -146,14 +183,14 @@ public final class VSphereProvider implements Provider, AutoCloseable {
 
   @Override
   public Uni<Void> power(String vmId, String providerRef, PowerOp op) {
+    return existing(vmId, providerRef).chain(vm -> power(vm, op));
+  }
+
+  /** The VM tagged {@code vmId}; NOT_FOUND when there is none. */
+  private Uni<ManagedVm> existing(String vmId, String providerRef) {
     return connected()
         .chain(() -> find(vmId, providerRef))
-        .chain(
-            found -> {
-              ManagedVm vm =
-                  found.orElseThrow(() -> ProviderException.notFound("no VM tagged " + vmId));
-              return power(vm, op);
-            });
+        .map(found -> found.orElseThrow(() -> ProviderException.notFound("no VM tagged " + vmId)));
   }
 
   private Uni<Void> power(ManagedVm vm, PowerOp op) {
@@ -186,11 +223,40 @@ public final class VSphereProvider implements Provider, AutoCloseable {
     };
   }
 
+  /** The VM, with the name of the ESXi host it runs on in {@code raw.host}. */
   @Override
   public Uni<VmDescription> describe(String vmId, String providerRef) {
     return connected()
         .chain(() -> find(vmId, providerRef))
-        .map(found -> found.map(VSphereProvider::description).orElse(VmDescription.absent(vmId)));
+        .chain(
+            found -> {
+              if (found.isEmpty()) {
+                return Uni.createFrom().item(VmDescription.absent(vmId));
+              }
+              ManagedVm vm = found.get();
+              return hostName(vm.ref())
+                  .map(
+                      host -> {
+                        VmDescription d = description(vm);
+                        Map<String, String> raw = new LinkedHashMap<>(d.raw());
+                        host.ifPresent(h -> raw.put("host", h));
+                        return new VmDescription(
+                            d.vmId(), d.providerRef(), true, d.power(), d.ips(), null, raw);
+                      });
+            });
+  }
+
+  /** The name of the host a VM runs on ({@code runtime.host}). */
+  private Uni<Optional<String>> hostName(ManagedObjectReference vm) {
+    return vim.retrieveProperties(vm, List.of("runtime.host"))
+        .map(props -> Optional.ofNullable(props.values().get("runtime.host")).map(Soap::toMoRef))
+        .chain(
+            host ->
+                host.isEmpty()
+                    ? Uni.createFrom().item(Optional.<String>empty())
+                    : vim.retrieveProperties(host.get(), List.of("name")).map(p -> p.text("name")))
+        .onFailure(type(ErrorType.NOT_FOUND))
+        .recoverWithItem(Optional.empty());
   }
 
   /**
@@ -263,6 +329,7 @@ public final class VSphereProvider implements Provider, AutoCloseable {
   /** Logs out (best effort) and closes the client. */
   @Override
   public void close() {
+    watch.close();
     try {
       vim.logout().await().atMost(settings.vim().requestTimeout());
     } catch (RuntimeException e) {
@@ -271,11 +338,415 @@ public final class VSphereProvider implements Provider, AutoCloseable {
     vim.close();
   }
 
+  // --- reconfigure -------------------------------------------------------------------------
+
+  /**
+   * CPUs, memory and disks in one {@code ReconfigVM_Task}. vSphere changes a running VM's hardware
+   * in place (hot add) or refuses with InvalidPowerState (CONFLICT) where the VM does not allow it;
+   * it never keeps a change for the next boot, so {@code restartRequired} is always false.
+   */
+  @Override
+  public Uni<ReconfigureResult> reconfigure(
+      String vmId, String providerRef, ReconfigureRequest request) {
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              request.requireValid();
+              return existing(vmId, providerRef);
+            })
+        .chain(
+            vm ->
+                vim.retrieveProperties(vm.ref(), VmHardware.PATHS)
+                    .map(VmHardware::of)
+                    .chain(
+                        hardware -> {
+                          Optional<String> spec = hardware.specFor(request);
+                          if (spec.isEmpty()) {
+                            return Uni.createFrom().item(new ReconfigureResult(false, false, null));
+                          }
+                          return task("ReconfigVM_Task", vm.ref(), spec.get(), actionTimeout())
+                              .map(r -> new ReconfigureResult(true, false, null));
+                        }))
+        .onFailure()
+        .transform(f -> VimFaults.of("reconfigure " + vmId, f));
+  }
+
+  // --- snapshots ---------------------------------------------------------------------------
+
+  /**
+   * {@code CreateSnapshot_Task}; with the VM's memory when it runs, so a revert brings it back on.
+   */
+  @Override
+  public Uni<SnapshotInfo> createSnapshot(
+      String vmId, String providerRef, String name, String description) {
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              Snapshots.requireValidName(name);
+              return existing(vmId, providerRef);
+            })
+        .chain(
+            vm ->
+                snapshots(vm.ref())
+                    .chain(
+                        tree -> {
+                          Optional<SnapshotTree.Node> same = tree.byName(name);
+                          if (same.isPresent()) {
+                            return Uni.createFrom().item(same.get().info());
+                          }
+                          String inner =
+                              Soap.element("name", name)
+                                  + (description == null
+                                      ? ""
+                                      : Soap.element("description", description))
+                                  + Soap.element(
+                                      "memory",
+                                      Boolean.toString("poweredOn".equals(vm.powerState())))
+                                  + Soap.element("quiesce", "false");
+                          return task("CreateSnapshot_Task", vm.ref(), inner, actionTimeout())
+                              .map(
+                                  r ->
+                                      r.map(Soap::toMoRef)
+                                          .orElseThrow(
+                                              () ->
+                                                  new ProviderException(
+                                                      ErrorType.RETRYABLE,
+                                                      "CreateSnapshot_Task succeeded without a"
+                                                          + " snapshot")))
+                              .chain(
+                                  snap ->
+                                      snapshots(vm.ref())
+                                          .map(
+                                              after ->
+                                                  after
+                                                      .byId(snap.value())
+                                                      .orElseThrow(
+                                                          () ->
+                                                              ProviderException.notFound(
+                                                                  snap + " vanished"))
+                                                      .info()));
+                        }));
+  }
+
+  @Override
+  public Uni<List<SnapshotInfo>> listSnapshots(String vmId, String providerRef) {
+    return existing(vmId, providerRef).chain(vm -> snapshots(vm.ref())).map(SnapshotTree::infos);
+  }
+
+  @Override
+  public Uni<Void> deleteSnapshot(String vmId, String providerRef, String snapshotId) {
+    return connected()
+        .chain(() -> find(vmId, providerRef))
+        .chain(
+            found ->
+                found.isEmpty()
+                    ? done()
+                    : snapshots(found.get().ref())
+                        .chain(
+                            tree ->
+                                tree.byId(snapshotId)
+                                    .map(
+                                        node ->
+                                            task(
+                                                    "RemoveSnapshot_Task",
+                                                    node.ref(),
+                                                    Soap.element("removeChildren", "false"),
+                                                    actionTimeout())
+                                                .replaceWithVoid())
+                                    .orElse(done())))
+        .onFailure(type(ErrorType.NOT_FOUND))
+        .recoverWithNull()
+        .replaceWithVoid();
+  }
+
+  /**
+   * {@code RevertToSnapshot_Task}, then the VM is checked against the snapshot: its power state
+   * (off for a snapshot without memory) and its CPUs and memory. vCenter restores both itself, so
+   * there this only reads; vcsim restores neither, and the adapter applies them.
+   */
+  @Override
+  public Uni<Void> revertSnapshot(String vmId, String providerRef, String snapshotId) {
+    return existing(vmId, providerRef)
+        .chain(
+            vm ->
+                snapshots(vm.ref())
+                    .map(
+                        tree ->
+                            tree.byId(snapshotId)
+                                .orElseThrow(
+                                    () ->
+                                        ProviderException.notFound(
+                                            "VM " + vmId + " has no snapshot " + snapshotId)))
+                    .chain(
+                        node ->
+                            task("RevertToSnapshot_Task", node.ref(), "", actionTimeout())
+                                .chain(() -> settleAfterRevert(vm.ref(), node))));
+  }
+
+  private static final List<String> SIZE_PATHS =
+      List.of("config.hardware.numCPU", "config.hardware.memoryMB");
+
+  private Uni<Void> settleAfterRevert(ManagedObjectReference vm, SnapshotTree.Node node) {
+    List<String> vmPaths = new ArrayList<>(SIZE_PATHS);
+    vmPaths.add("runtime.powerState");
+    return vim.retrieveProperties(node.ref(), SIZE_PATHS)
+        .chain(
+            snap ->
+                vim.retrieveProperties(vm, vmPaths)
+                    .chain(
+                        now -> {
+                          String want = node.powerState();
+                          String is = now.text("runtime.powerState").orElse("");
+                          boolean on = "poweredOn".equals(is);
+                          Uni<Void> off =
+                              !"poweredOn".equals(want) && on
+                                  ? task("PowerOffVM_Task", vm, "", actionTimeout())
+                                      .replaceWithVoid()
+                                  : done();
+                          StringBuilder spec = new StringBuilder();
+                          Optional<Long> cpus = snap.number("config.hardware.numCPU");
+                          Optional<Long> memory = snap.number("config.hardware.memoryMB");
+                          if (cpus.isPresent()
+                              && !cpus.equals(now.number("config.hardware.numCPU"))) {
+                            spec.append(Soap.element("numCPUs", cpus.get().toString()));
+                          }
+                          if (memory.isPresent()
+                              && !memory.equals(now.number("config.hardware.memoryMB"))) {
+                            spec.append(Soap.element("memoryMB", memory.get().toString()));
+                          }
+                          Uni<Void> sizes =
+                              spec.isEmpty()
+                                  ? done()
+                                  : task(
+                                          "ReconfigVM_Task",
+                                          vm,
+                                          "<spec>" + spec + "</spec>",
+                                          actionTimeout())
+                                      .replaceWithVoid();
+                          Uni<Void> start =
+                              "poweredOn".equals(want) && !on
+                                  ? task("PowerOnVM_Task", vm, "", actionTimeout())
+                                      .replaceWithVoid()
+                                  : done();
+                          return off.chain(() -> sizes).chain(() -> start);
+                        }));
+  }
+
+  private Uni<SnapshotTree> snapshots(ManagedObjectReference vm) {
+    return vim.retrieveProperties(vm, List.of("snapshot")).map(SnapshotTree::of);
+  }
+
+  // --- clone -------------------------------------------------------------------------------
+
+  /**
+   * {@code CloneVM_Task} of the source VM — as it is, or as it was in a snapshot ({@code
+   * spec.snapshot}) — into the configured folder, pool and datastore, powered off, tagged with the
+   * target vmId. The clone has no snapshots and does not depend on its source.
+   */
+  @Override
+  public Uni<CreateResult> cloneVm(CloneRequest request) {
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              request.requireValid();
+              return existing(request.sourceVmId(), request.sourceProviderRef());
+            })
+        .chain(
+            source -> {
+              Uni<ManagedObjectReference> snapshot =
+                  request.sourceSnapshotId() == null
+                      ? Uni.createFrom().nullItem()
+                      : snapshots(source.ref())
+                          .map(
+                              tree ->
+                                  tree.byId(request.sourceSnapshotId())
+                                      .orElseThrow(
+                                          () ->
+                                              ProviderException.notFound(
+                                                  "VM "
+                                                      + request.sourceVmId()
+                                                      + " has no snapshot "
+                                                      + request.sourceSnapshotId()))
+                                      .ref());
+              String vmName = vmName(request.targetName(), request.targetVmId());
+              return snapshot.chain(
+                  at ->
+                      findOrClone(
+                          request.targetVmId(),
+                          vmName,
+                          () ->
+                              cloneVm(
+                                      source.ref(),
+                                      at,
+                                      vmName,
+                                      request.targetVmId(),
+                                      request.operationId(),
+                                      "",
+                                      settings.timeouts().instanceReady())
+                                  .invoke(
+                                      vm ->
+                                          LOG.infof(
+                                              "cloned %s (vmId %s%s) as %s (vmId %s)",
+                                              source.ref(),
+                                              request.sourceVmId(),
+                                              at == null ? "" : ", at " + at,
+                                              vm,
+                                              request.targetVmId()))));
+            })
+        .onFailure()
+        .transform(f -> VimFaults.of("clone " + request.sourceVmId(), f));
+  }
+
+  // --- migration ---------------------------------------------------------------------------
+
+  /**
+   * {@code RelocateVM_Task} to a host of the configured cluster (its name, or an inventory path),
+   * returning the vSphere Task: {@link #migrationStatus} reads its state and progress. While a
+   * relocation of the VM runs, that task is returned again.
+   */
+  @Override
+  public Uni<String> migrate(String vmId, String providerRef, String targetHost) {
+    return existing(vmId, providerRef)
+        .chain(
+            vm ->
+                targetHost(targetHost)
+                    .chain(
+                        host ->
+                            runningRelocation(vm.ref())
+                                .chain(
+                                    running ->
+                                        running.isPresent()
+                                            ? Uni.createFrom().item(running.get())
+                                            : vim.invoke(
+                                                    "RelocateVM_Task",
+                                                    vm.ref(),
+                                                    "<spec>"
+                                                        + Soap.moRef("host", host)
+                                                        + "</spec>"
+                                                        + Soap.element(
+                                                            "priority", "defaultPriority"))
+                                                .map(
+                                                    r ->
+                                                        Soap.child(r, "returnval")
+                                                            .map(Soap::toMoRef)
+                                                            .orElseThrow(
+                                                                () ->
+                                                                    new ProviderException(
+                                                                        ErrorType.RETRYABLE,
+                                                                        "RelocateVM_Task returned"
+                                                                            + " no task")))
+                                                .invoke(
+                                                    t ->
+                                                        LOG.infof(
+                                                            "relocating %s (vmId %s) to %s: %s",
+                                                            vm.ref(), vmId, host, t))
+                                                .map(ManagedObjectReference::value))));
+  }
+
+  private Uni<ManagedObjectReference> targetHost(String targetHost) {
+    if (targetHost == null || targetHost.isBlank()) {
+      return Uni.createFrom().failure(ProviderException.invalidSpec("no target host"));
+    }
+    String path =
+        targetHost.startsWith("/") ? targetHost : settings.clusterPath() + "/" + targetHost;
+    return vim.findByInventoryPath(path)
+        .map(
+            ref ->
+                ref.filter(r -> r.type().equals("HostSystem"))
+                    .orElseThrow(
+                        () ->
+                            ProviderException.invalidSpec(
+                                "no host " + targetHost + " at " + path)));
+  }
+
+  /** A relocation task of the VM that is queued or running, if any ({@code recentTask}). */
+  private Uni<Optional<String>> runningRelocation(ManagedObjectReference vm) {
+    return vim.retrieveProperties(vm, List.of("recentTask"))
+        .map(
+            props ->
+                Optional.ofNullable(props.values().get("recentTask"))
+                    .map(
+                        val ->
+                            Soap.children(val, "ManagedObjectReference").stream()
+                                .map(Soap::toMoRef)
+                                .toList())
+                    .orElse(List.of()))
+        .chain(
+            tasks ->
+                tasks.isEmpty()
+                    ? Uni.createFrom().item(Optional.<String>empty())
+                    : Multi.createFrom()
+                        .iterable(tasks)
+                        .onItem()
+                        .transformToUniAndConcatenate(
+                            t ->
+                                vim.retrieveProperties(
+                                        t, List.of("info.state", "info.descriptionId"))
+                                    .map(
+                                        p -> {
+                                          String state = p.text("info.state").orElse("");
+                                          String what = p.text("info.descriptionId").orElse("");
+                                          boolean busy =
+                                              state.equals("running") || state.equals("queued");
+                                          boolean moving =
+                                              what.endsWith(".relocate")
+                                                  || what.endsWith(".migrate");
+                                          return busy && moving ? t.value() : "";
+                                        })
+                                    .onFailure(type(ErrorType.NOT_FOUND))
+                                    .recoverWithItem(""))
+                        .filter(v -> !v.isEmpty())
+                        .collect()
+                        .first()
+                        .map(Optional::ofNullable));
+  }
+
+  @Override
+  public Uni<TaskState> migrationStatus(String taskRef) {
+    return taskStatus(taskRef);
+  }
+
+  /** {@code CancelTask} of a relocation that has not finished; a finished one is left alone. */
+  @Override
+  public Uni<Void> cancelMigration(String taskRef) {
+    return taskStatus(taskRef)
+        .chain(
+            state ->
+                state.isComplete()
+                    ? done()
+                    : vim.invoke("CancelTask", new ManagedObjectReference("Task", taskRef), "")
+                        .replaceWithVoid()
+                        .invoke(() -> LOG.infof("cancelled relocation %s", taskRef)));
+  }
+
+  // --- watch -------------------------------------------------------------------------------
+
+  @Override
+  public Uni<VmList> listWithVersion() {
+    return connected().chain(watch::listWithVersion);
+  }
+
+  @Override
+  public Multi<WatchEvent> watch(String resourceVersion) {
+    return watch.watch(resourceVersion);
+  }
+
   // --- create ------------------------------------------------------------------------------
 
   private Uni<CreateResult> findOrClone(CreateRequest request) {
-    String vmName = vmName(request);
-    return find(request.vmId(), null)
+    return findOrClone(
+        request.vmId(), vmName(request.name(), request.vmId()), () -> cloneTemplate(request));
+  }
+
+  /**
+   * The VM tagged {@code vmId} ({@code created = false}); else one of that name in the folder,
+   * cloned by an earlier attempt that did not get to {@code SetField} (tagged now, {@code created =
+   * false}); else a new one from {@code clone} ({@code created = true}). A concurrent clone of the
+   * same name (CONFLICT) yields the winner's VM.
+   */
+  private Uni<CreateResult> findOrClone(
+      String vmId, String vmName, Supplier<Uni<ManagedObjectReference>> clone) {
+    return find(vmId, null)
         .chain(
             found -> {
               if (found.isPresent()) {
@@ -286,14 +757,25 @@ public final class VSphereProvider implements Provider, AutoCloseable {
                   .chain(
                       byName ->
                           byName.isPresent()
-                              // cloned by an earlier attempt that did not get to SetField
-                              ? tag(byName.get(), request.vmId())
+                              ? tag(byName.get(), vmId)
                                   .map(v -> new CreateResult(byName.get().value(), null, false))
-                              : cloneAndTag(request, vmName));
-            });
+                              : clone
+                                  .get()
+                                  .call(vm -> tag(vm, vmId))
+                                  .map(vm -> new CreateResult(vm.value(), null, true)));
+            })
+        .onFailure(type(ErrorType.CONFLICT))
+        .recoverWithUni(
+            conflict ->
+                find(vmId, null)
+                    .map(
+                        again ->
+                            again
+                                .map(vm -> new CreateResult(vm.ref().value(), null, false))
+                                .orElseThrow(() -> (ProviderException) conflict)));
   }
 
-  private Uni<CreateResult> cloneAndTag(CreateRequest request, String vmName) {
+  private Uni<ManagedObjectReference> cloneTemplate(CreateRequest request) {
     String image =
         request.image() == null || request.image().isBlank()
             ? settings.defaultTemplate()
@@ -304,8 +786,8 @@ public final class VSphereProvider implements Provider, AutoCloseable {
               ProviderException.invalidSpec("no image in the request and no default template"));
     }
     String templatePath = settings.templatePath(image);
-    return fieldKey(true)
-        .chain(() -> vim.findByInventoryPath(templatePath))
+    String vmName = vmName(request.name(), request.vmId());
+    return vim.findByInventoryPath(templatePath)
         .map(
             t ->
                 t.filter(ref -> ref.type().equals("VirtualMachine"))
@@ -313,14 +795,44 @@ public final class VSphereProvider implements Provider, AutoCloseable {
                         () -> ProviderException.invalidSpec("unknown template " + templatePath)))
         .chain(
             template ->
-                placement()
-                    .chain(
-                        where ->
-                            task(
-                                "CloneVM_Task",
-                                template,
-                                cloneBody(request, vmName, where),
-                                settings.timeouts().instanceReady())))
+                cloneVm(
+                    template,
+                    null,
+                    vmName,
+                    request.vmId(),
+                    request.operationId(),
+                    "<numCPUs>"
+                        + request.cpus()
+                        + "</numCPUs><memoryMB>"
+                        + request.memoryMiB()
+                        + "</memoryMB>",
+                    settings.timeouts().instanceReady()))
+        .call(vm -> ensureSize(vm, request))
+        .invoke(
+            vm ->
+                LOG.infof(
+                    "cloned %s from %s as %s (vmId %s, operationId %s)",
+                    vmName, templatePath, vm, request.vmId(), request.operationId()));
+  }
+
+  /** {@code CloneVM_Task} of {@code source} (at {@code snapshot} if given), powered off. */
+  private Uni<ManagedObjectReference> cloneVm(
+      ManagedObjectReference source,
+      ManagedObjectReference snapshot,
+      String vmName,
+      String vmId,
+      String operationId,
+      String sizes,
+      Duration limit) {
+    return fieldKey(true)
+        .chain(this::placement)
+        .chain(
+            where ->
+                task(
+                    "CloneVM_Task",
+                    source,
+                    cloneBody(where, vmName, vmId, operationId, sizes, snapshot),
+                    limit))
         .map(
             result ->
                 result
@@ -328,25 +840,7 @@ public final class VSphereProvider implements Provider, AutoCloseable {
                     .orElseThrow(
                         () ->
                             new ProviderException(
-                                ErrorType.RETRYABLE, "CloneVM_Task succeeded without a VM")))
-        .call(vm -> tag(vm, request.vmId()))
-        .call(vm -> ensureSize(vm, request))
-        .invoke(
-            vm ->
-                LOG.infof(
-                    "cloned %s from %s as %s (vmId %s, operationId %s)",
-                    vmName, templatePath, vm, request.vmId(), request.operationId()))
-        .map(vm -> new CreateResult(vm.value(), null, true))
-        .onFailure(type(ErrorType.CONFLICT))
-        .recoverWithUni(
-            conflict ->
-                // a concurrent create of the same vmId won the name: return its VM
-                find(request.vmId(), null)
-                    .map(
-                        again ->
-                            again
-                                .map(vm -> new CreateResult(vm.ref().value(), null, false))
-                                .orElseThrow(() -> (ProviderException) conflict)));
+                                ErrorType.RETRYABLE, "CloneVM_Task succeeded without a VM")));
   }
 
   /**
@@ -354,7 +848,7 @@ public final class VSphereProvider implements Provider, AutoCloseable {
    * template's); a no-op on vCenter, which applies {@code spec.config}.
    */
   private Uni<Void> ensureSize(ManagedObjectReference vm, CreateRequest request) {
-    return vim.retrieveProperties(vm, List.of("config.hardware.numCPU", "config.hardware.memoryMB"))
+    return vim.retrieveProperties(vm, SIZE_PATHS)
         .chain(
             props -> {
               boolean sized =
@@ -379,7 +873,7 @@ public final class VSphereProvider implements Provider, AutoCloseable {
       ManagedObjectReference pool,
       ManagedObjectReference datastore) {}
 
-  private Uni<Placement> placement() {
+  private Uni<Placement> placement(Optional<String> ignoredKey) {
     return required(settings.vmFolderPath())
         .chain(
             folder ->
@@ -408,11 +902,17 @@ public final class VSphereProvider implements Provider, AutoCloseable {
   }
 
   /** The body of {@code CloneVM_Task}, elements in the order of the vim25 schema. */
-  private static String cloneBody(CreateRequest request, String vmName, Placement where) {
+  private static String cloneBody(
+      Placement where,
+      String vmName,
+      String vmId,
+      String operationId,
+      String sizes,
+      ManagedObjectReference snapshot) {
     String annotation =
         "Managed by VirtSaga. vmId="
-            + request.vmId()
-            + (request.operationId() == null ? "" : " operationId=" + request.operationId());
+            + vmId
+            + (operationId == null ? "" : " operationId=" + operationId);
     return Soap.moRef("folder", where.folder())
         + Soap.element("name", vmName)
         + "<spec><location>"
@@ -420,15 +920,16 @@ public final class VSphereProvider implements Provider, AutoCloseable {
         + Soap.moRef("pool", where.pool())
         + "</location><template>false</template><config>"
         + Soap.element("annotation", annotation)
-        + Soap.element("numCPUs", Integer.toString(request.cpus()))
-        + Soap.element("memoryMB", Long.toString(request.memoryMiB()))
-        + "</config><powerOn>false</powerOn></spec>";
+        + sizes
+        + "</config><powerOn>false</powerOn>"
+        + (snapshot == null ? "" : Soap.moRef("snapshot", snapshot))
+        + "</spec>";
   }
 
   /** {@code <name>-<vmId>}, the name cut so the whole fits vSphere's 80 characters. */
-  static String vmName(CreateRequest request) {
-    String suffix = "-" + request.vmId();
-    String base = request.name().replaceAll("[/\\\\%]", "_");
+  static String vmName(String name, String vmId) {
+    String suffix = "-" + vmId;
+    String base = name.replaceAll("[/\\\\%]", "_");
     int room = Math.max(0, MAX_NAME - suffix.length());
     return (base.length() > room ? base.substring(0, room) : base) + suffix;
   }
@@ -560,7 +1061,8 @@ public final class VSphereProvider implements Provider, AutoCloseable {
             });
   }
 
-  private <T> Uni<T> withVmView(Function<ManagedObjectReference, Uni<T>> use) {
+  /** A {@code ContainerView} of every VM in the inventory; the caller destroys it. */
+  Uni<ManagedObjectReference> createVmView() {
     ServiceContent content =
         vim.serviceContent()
             .orElseThrow(() -> new ProviderException(ErrorType.UNAVAILABLE, "not connected"));
@@ -580,7 +1082,11 @@ public final class VSphereProvider implements Provider, AutoCloseable {
                     .orElseThrow(
                         () ->
                             new ProviderException(
-                                ErrorType.RETRYABLE, "CreateContainerView returned no view")))
+                                ErrorType.RETRYABLE, "CreateContainerView returned no view")));
+  }
+
+  private <T> Uni<T> withVmView(Function<ManagedObjectReference, Uni<T>> use) {
+    return createVmView()
         .chain(
             view ->
                 use.apply(view)
@@ -588,7 +1094,7 @@ public final class VSphereProvider implements Provider, AutoCloseable {
                         () -> vim.invoke("DestroyView", view, "").onFailure().recoverWithNull()));
   }
 
-  private static Optional<ManagedVm> managed(ObjectContent vm, String key) {
+  static Optional<ManagedVm> managed(ObjectContent vm, String key) {
     Element custom = vm.values().get("customValue");
     if (custom == null) {
       return Optional.empty();
@@ -624,7 +1130,7 @@ public final class VSphereProvider implements Provider, AutoCloseable {
             List.copyOf(ips)));
   }
 
-  private static VmDescription description(ManagedVm vm) {
+  static VmDescription description(ManagedVm vm) {
     Map<String, String> raw = new LinkedHashMap<>();
     raw.put("moRef", vm.ref().toString());
     raw.put("name", vm.name());

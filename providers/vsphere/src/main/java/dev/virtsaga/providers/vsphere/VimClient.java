@@ -161,7 +161,17 @@ public final class VimClient implements AutoCloseable {
    */
   Uni<Element> invoke(String method, ManagedObjectReference self, String innerXml) {
     connected();
-    return call(method, self, innerXml);
+    return call(method, self, innerXml, settings.requestTimeout());
+  }
+
+  /**
+   * {@link #invoke(String, ManagedObjectReference, String)} with its own limit, for a call the
+   * server holds open on purpose ({@code WaitForUpdatesEx} with {@code maxWaitSeconds}).
+   */
+  Uni<Element> invoke(
+      String method, ManagedObjectReference self, String innerXml, Duration timeout) {
+    connected();
+    return call(method, self, innerXml, timeout);
   }
 
   /**
@@ -294,17 +304,22 @@ public final class VimClient implements AutoCloseable {
 
   /** An authenticated call: on NotAuthenticated, one shared re-login and one more attempt. */
   private Uni<Element> call(String method, ManagedObjectReference self, String inner) {
+    return call(method, self, inner, settings.requestTimeout());
+  }
+
+  private Uni<Element> call(
+      String method, ManagedObjectReference self, String inner, Duration limit) {
     String envelope = Soap.envelope(method, self, inner);
     return Uni.createFrom()
         .deferred(
             () -> {
               String used = cookie;
-              return send(method, envelope, used)
+              return send(method, envelope, used, limit)
                   .onFailure(VimClient::isNotAuthenticated)
                   .recoverWithUni(
                       f -> {
                         LOG.debugf("%s on %s: session lost, logging in again", method, url);
-                        return relogin(used).chain(() -> send(method, envelope, cookie));
+                        return relogin(used).chain(() -> send(method, envelope, cookie, limit));
                       });
             })
         .map(Answer::content)
@@ -392,15 +407,18 @@ public final class VimClient implements AutoCloseable {
 
   /** One POST; fails with a {@link SoapFaultException} for a fault, else typed. */
   private Uni<Answer> send(String method, String envelope, String sessionCookie) {
+    return send(method, envelope, sessionCookie, settings.requestTimeout());
+  }
+
+  private Uni<Answer> send(String method, String envelope, String sessionCookie, Duration limit) {
     HttpRequest<Buffer> request =
         web.postAbs(url)
-            .timeout(settings.requestTimeout().toMillis())
+            .timeout(limit.toMillis())
             .putHeader("Content-Type", "text/xml; charset=utf-8")
             .putHeader("SOAPAction", soapAction);
     if (sessionCookie != null) {
       request.putHeader("Cookie", sessionCookie);
     }
-    Duration limit = settings.requestTimeout();
     return request
         .sendBuffer(Buffer.buffer(envelope))
         // the web client's timeout is one of inactivity; this bounds the whole call

@@ -74,6 +74,18 @@ final class SimulatedVSphere implements AutoCloseable {
         .atMost(WAIT);
   }
 
+  /** Ends the provider's session from the administrator's, as a timeout or a restart would. */
+  void terminateProviderSession() {
+    String key = provider.vim().sessionKey().orElseThrow();
+    admin
+        .invoke(
+            "TerminateSession",
+            admin.serviceContent().orElseThrow().sessionManager(),
+            Soap.element("sessionId", key))
+        .await()
+        .atMost(WAIT);
+  }
+
   /** A clone of the template in {@code /DC0/vm} without the vmId tag. */
   void createUnmanagedVm(String name) {
     ManagedObjectReference template = path(vcsim.templatePath()).orElseThrow();
