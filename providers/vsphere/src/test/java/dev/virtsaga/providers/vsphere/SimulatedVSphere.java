@@ -21,7 +21,12 @@ final class SimulatedVSphere implements AutoCloseable {
   private final VSphereProvider provider;
 
   SimulatedVSphere() {
-    vcsim = new Vcsim(VcsimInventory.defaults()).start();
+    this(new Vcsim(VcsimInventory.defaults()));
+  }
+
+  /** On a vcsim configured by the caller, not yet started. */
+  SimulatedVSphere(Vcsim notStarted) {
+    vcsim = notStarted.start();
     vertx = Vertx.vertx();
     VimSettings vim =
         VimSettings.of(vcsim.sdkUrl(), vcsim.username(), vcsim.password())
@@ -72,6 +77,13 @@ final class SimulatedVSphere implements AutoCloseable {
             List.of("config.hardware.numCPU", "config.hardware.memoryMB"))
         .await()
         .atMost(WAIT);
+  }
+
+  /** Kills vcsim and starts it again on the same port: every session and VM is gone. */
+  void restartVcsim() {
+    int port = vcsim.port();
+    vcsim.kill();
+    vcsim.start(port);
   }
 
   /** Ends the provider's session from the administrator's, as a timeout or a restart would. */
