@@ -43,7 +43,11 @@ public class WorkerBeans {
         hosts,
         sink,
         new CompletedTasks(config.completedCache().size(), config.completedCache().ttl(), clock),
-        new TaskSettings(config.provider(), config.pollInterval(), config.maxTaskDuration()),
+        new TaskSettings(
+            config.provider(),
+            config.pollInterval(),
+            config.maxTaskDuration(),
+            config.guestIpWait()),
         clock,
         Infrastructure.getDefaultWorkerPool());
   }

@@ -24,6 +24,13 @@ public interface WorkerConfig {
   @WithDefault("500ms")
   Duration pollInterval();
 
+  /**
+   * How long a power-on or resume waits for the guest to report an IP (a VM is RUNNING with its
+   * address); 0, the default, does not wait. After the wait the VM is reported without one.
+   */
+  @WithDefault("0s")
+  Duration guestIpWait();
+
   /** The longest one task may run, even when its deadline is further away. */
   @WithDefault("10m")
   Duration maxTaskDuration();

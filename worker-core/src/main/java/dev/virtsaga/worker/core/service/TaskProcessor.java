@@ -227,7 +227,10 @@ public final class TaskProcessor {
                   Capability.of(provider, Reconfigurable.class)
                       .reconfigure(vmId, task.providerRef(), TaskMapping.reconfigureRequest(task)))
               .chain(() -> describe(provider, vmId, task.providerRef()));
-      case POWER_ON, POWER_OFF, REBOOT, SUSPEND, RESUME ->
+      case POWER_ON, RESUME ->
+          call(() -> provider.power(vmId, task.providerRef(), TaskMapping.powerOp(task.action())))
+              .chain(() -> describeWithGuestIp(provider, vmId, task.providerRef()));
+      case POWER_OFF, REBOOT, SUSPEND ->
           call(() -> provider.power(vmId, task.providerRef(), TaskMapping.powerOp(task.action())))
               .chain(() -> describe(provider, vmId, task.providerRef()));
       case CLONE -> {
@@ -509,6 +512,28 @@ public final class TaskProcessor {
                         .delayIt()
                         .by(settings.pollInterval())
                         .chain(() -> pollUntil(probe, done)));
+  }
+
+  /**
+   * The VM after it was started: when {@link TaskSettings#guestIpWait()} is set, described again
+   * until its guest reports an IP, it stops running, or the wait is over (then without an IP).
+   */
+  private Uni<Observed> describeWithGuestIp(Provider provider, String vmId, String providerRef) {
+    Duration wait = settings.guestIpWait();
+    Uni<Observed> first = describe(provider, vmId, providerRef);
+    if (wait.isZero()) {
+      return first;
+    }
+    return first.chain(
+        started ->
+            started.ips() != null && !started.ips().isEmpty()
+                ? Uni.createFrom().item(started)
+                : this.<Observed>pollUntil(
+                        () -> describe(provider, vmId, providerRef),
+                        d -> (d.ips() != null && !d.ips().isEmpty()) || d.power() != PowerState.ON)
+                    .ifNoItem()
+                    .after(wait)
+                    .recoverWithUni(() -> describe(provider, vmId, providerRef)));
   }
 
   private Uni<Observed> describe(Provider provider, String vmId, String providerRef) {

@@ -17,6 +17,11 @@ record TestConfig(String provider, Optional<String> source) implements WorkerCon
   }
 
   @Override
+  public Duration guestIpWait() {
+    return Duration.ZERO;
+  }
+
+  @Override
   public Duration maxTaskDuration() {
     return Duration.ofMinutes(10);
   }
