@@ -241,7 +241,7 @@ public final class DevStack {
   }
 
   /** worker-vsphere's environment for vcsim's default inventory (its simulator credentials). */
-  static Map<String, String> vSphereEnv(Vcsim vcsim) {
+  public static Map<String, String> vSphereEnv(Vcsim vcsim) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("VIRTSAGA_VSPHERE_SDK_URL", vcsim.sdkUrl().toString());
     env.put("VIRTSAGA_VSPHERE_USERNAME", vcsim.username());

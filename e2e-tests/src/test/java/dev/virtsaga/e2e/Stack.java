@@ -1,10 +1,13 @@
 package dev.virtsaga.e2e;
 
+import dev.virtsaga.devstack.DevStack;
 import dev.virtsaga.devstack.Ports;
 import dev.virtsaga.devstack.Postgres;
 import dev.virtsaga.devstack.ServiceProcess;
 import dev.virtsaga.devstack.test.KafkaTestResource;
 import dev.virtsaga.devstack.test.PostgresTestResource;
+import dev.virtsaga.devstack.vcsim.Vcsim;
+import dev.virtsaga.devstack.vcsim.VcsimInventory;
 import dev.virtsaga.devstack.virtfusion.VirtFusionSimulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +38,15 @@ final class Stack {
   final VirtFusionSimulator virtfusion;
 
   final ServiceProcess virtfusionWorker;
+
+  /**
+   * vcsim (a child process; clones take {@link #VCSIM_CLONE_DELAY}, so a restart can fall inside
+   * one) and worker-vsphere on it; both {@code null} on the QEMU stack.
+   */
+  final Vcsim vcsim;
+
+  final ServiceProcess vsphereWorker;
+  static final Duration VCSIM_CLONE_DELAY = Duration.ofSeconds(3);
   final Path logs;
 
   /** The QEMU stack's hosts: the system libvirtd, and a second one started for migrations. */
@@ -82,12 +94,39 @@ final class Stack {
                     "VIRTSAGA_VIRTFUSION_RATE_LIMIT_BURST", "20",
                     "VIRTSAGA_VIRTFUSION_TIMEOUTS_POLL_INTERVAL", "250ms"))
             .build();
+    boolean withVsphere = !LIBVIRT_URI.startsWith("qemu");
+    if (withVsphere) {
+      vcsim =
+          new Vcsim(
+                  VcsimInventory.defaults(),
+                  Vcsim.DEFAULT_USERNAME,
+                  Vcsim.DEFAULT_PASSWORD,
+                  logs.resolve("vcsim.log"))
+              .methodDelay("CloneVM_Task", VCSIM_CLONE_DELAY)
+              .start();
+      vsphereWorker =
+          service("worker-vsphere", Ports.free())
+              .env(DevStack.vSphereEnv(vcsim))
+              .env(Map.of("VIRTSAGA_VSPHERE_TIMEOUTS_POLL_INTERVAL", "250ms"))
+              .build();
+    } else {
+      vcsim = null;
+      vsphereWorker = null;
+    }
     gateway =
         service("api-gateway", Ports.free())
             .database(gatewayDb)
-            .env(Map.of("VIRTSAGA_GATEWAY_ENABLED_PROVIDERS", "libvirt,virtfusion"))
+            .env(
+                Map.of(
+                    "VIRTSAGA_GATEWAY_ENABLED_PROVIDERS",
+                    withVsphere ? "libvirt,virtfusion,vsphere" : "libvirt,virtfusion"))
             .build();
-    ServiceProcess[] all = {worker, virtfusionWorker, orchestrator, gateway};
+    java.util.List<ServiceProcess> all =
+        new java.util.ArrayList<>(
+            java.util.Arrays.asList(worker, virtfusionWorker, orchestrator, gateway));
+    if (vsphereWorker != null) {
+      all.add(vsphereWorker);
+    }
     for (ServiceProcess p : all) {
       p.start();
     }
@@ -150,7 +189,10 @@ final class Stack {
     // in parallel, so the JVM exits well within the test runner's patience
     java.util.List<Thread> stops = new java.util.ArrayList<>();
     for (ServiceProcess p :
-        new ServiceProcess[] {gateway, orchestrator, worker, virtfusionWorker}) {
+        new ServiceProcess[] {gateway, orchestrator, worker, virtfusionWorker, vsphereWorker}) {
+      if (p == null) {
+        continue;
+      }
       Thread t = new Thread(() -> p.stop(Duration.ofSeconds(5)), "stop-" + p.name());
       t.start();
       stops.add(t);
@@ -163,6 +205,9 @@ final class Stack {
       }
     }
     virtfusion.close();
+    if (vcsim != null) {
+      vcsim.stop();
+    }
     orchestratorDb.drop();
     gatewayDb.drop();
   }
