@@ -111,12 +111,12 @@ public final class VSphereProvider
   }
 
   /**
-   * Graceful shutdown ({@code ShutdownGuest}), reboot ({@code ResetVM_Task}), suspend/resume,
-   * reconfigure with disks ({@code ReconfigVM_Task}), snapshots, clone (from a VM or one of its
-   * snapshots, {@code CloneVM_Task}), migration between the hosts of the cluster ({@code
-   * RelocateVM_Task}) and a watch ({@code WaitForUpdatesEx}). Not: create-time disk sizes (a clone
-   * keeps its template's disks), disk export/import (OVF/NFC), console (needs a vCenter ticket
-   * vcsim cannot issue), asynchronous create.
+   * Graceful shutdown ({@code ShutdownGuest}), reboot ({@code RebootGuest}, else {@code
+   * ResetVM_Task}), suspend/resume, reconfigure with disks ({@code ReconfigVM_Task}), snapshots,
+   * clone (from a VM or one of its snapshots, {@code CloneVM_Task}), migration between the hosts of
+   * the cluster ({@code RelocateVM_Task}) and a watch ({@code WaitForUpdatesEx}). Not: create-time
+   * disk sizes (a clone keeps its template's disks), disk export/import (OVF/NFC), console (needs a
+   * vCenter ticket vcsim cannot issue), asynchronous create.
    */
   @Override
   public Set<Capability> capabilities() {
@@ -206,7 +206,7 @@ public final class VSphereProvider
           off ? done() : vim.invoke("ShutdownGuest", vm.ref(), "").replaceWithVoid();
       case REBOOT ->
           on
-              ? task("ResetVM_Task", vm.ref(), "", limit).replaceWithVoid()
+              ? reboot(vm.ref(), limit)
               : conflict("reboot needs a running VM; " + vm.ref() + " is " + state);
       case SUSPEND ->
           suspended
@@ -221,6 +221,27 @@ public final class VSphereProvider
                   ? task("PowerOnVM_Task", vm.ref(), "", limit).replaceWithVoid()
                   : conflict("resume needs a suspended VM; " + vm.ref() + " is " + state);
     };
+  }
+
+  /**
+   * {@code RebootGuest} (the guest restarts itself, through VMware Tools); where the server or the
+   * guest cannot ({@code MethodNotFound} on vcsim, {@code ToolsUnavailable} without Tools, …) a
+   * hard {@code ResetVM_Task}.
+   */
+  private Uni<Void> reboot(ManagedObjectReference vm, Duration limit) {
+    return vim.invoke("RebootGuest", vm, "")
+        .replaceWithVoid()
+        .onFailure(
+            f ->
+                f instanceof ProviderException pe
+                    && (pe.type() == ErrorType.NOT_SUPPORTED
+                        || String.valueOf(pe.getMessage()).contains("ToolsUnavailable")
+                        || String.valueOf(pe.getMessage()).contains("InvalidState")))
+        .recoverWithUni(
+            f -> {
+              LOG.debugf("RebootGuest of %s not possible (%s): resetting it", vm, f.getMessage());
+              return task("ResetVM_Task", vm, "", limit).replaceWithVoid();
+            });
   }
 
   /** The VM, with the name of the ESXi host it runs on in {@code raw.host}. */
