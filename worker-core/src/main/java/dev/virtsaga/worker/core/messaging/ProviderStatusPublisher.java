@@ -101,9 +101,13 @@ public class ProviderStatusPublisher {
     return status().call(s -> emitter.sendMessage(toMessage(s)));
   }
 
+  /** Read after {@link Provider#validate()}: an adapter may detect them there. */
+  private java.util.List<String> capabilities() {
+    return provider.capabilities().stream().map(Enum::name).sorted().toList();
+  }
+
   /** The provider's status now. */
   public Uni<ProviderStatus> status() {
-    var capabilities = provider.capabilities().stream().map(Enum::name).sorted().toList();
     String endpoint = endpoint();
     return provider
         .validate()
@@ -114,7 +118,7 @@ public class ProviderStatusPublisher {
             ok ->
                 new ProviderStatus(
                     provider.name(),
-                    capabilities,
+                    capabilities(),
                     ProviderHealth.HEALTHY,
                     clock.instant(),
                     null,
@@ -125,7 +129,7 @@ public class ProviderStatusPublisher {
             t ->
                 new ProviderStatus(
                     provider.name(),
-                    capabilities,
+                    capabilities(),
                     healthOf(t),
                     clock.instant(),
                     String.valueOf(t.getMessage()),

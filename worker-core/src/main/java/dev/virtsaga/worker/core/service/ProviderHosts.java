@@ -54,6 +54,28 @@ public final class ProviderHosts {
     return new ProviderHosts(List.of(new Host(DEFAULT, null, provider)));
   }
 
+  /**
+   * Several hosts reached through one adapter instance (one vCenter session, one Kubernetes API):
+   * each host's address is its name. No names: the single host {@value #DEFAULT}.
+   *
+   * @param names host names, the default first; blank entries are skipped
+   * @throws IllegalArgumentException for a name with a {@code /} (a path, not a name)
+   */
+  public static ProviderHosts throughOneEndpoint(Provider provider, List<String> names) {
+    List<Host> hosts = new java.util.ArrayList<>();
+    for (String entry : names) {
+      String name = entry.strip();
+      if (name.isEmpty()) {
+        continue;
+      }
+      if (name.contains("/")) {
+        throw new IllegalArgumentException("hosts are names, not paths: " + name);
+      }
+      hosts.add(new Host(name, name, provider));
+    }
+    return hosts.isEmpty() ? single(provider) : new ProviderHosts(hosts);
+  }
+
   /** The default host's adapter (capabilities and health are reported from it). */
   public Provider primary() {
     return hosts.values().iterator().next().provider();

@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -64,19 +63,7 @@ public class VSphereBeans {
 
   /** One {@link ProviderHosts.Host} per host name, all on {@code provider}. */
   static ProviderHosts hosts(Provider provider, Optional<List<String>> names) {
-    List<ProviderHosts.Host> hosts = new ArrayList<>();
-    for (String entry : names.orElse(List.of())) {
-      String name = entry.strip();
-      if (name.isEmpty()) {
-        continue;
-      }
-      if (name.contains("/")) {
-        throw new IllegalArgumentException(
-            "virtsaga.vsphere.hosts are host names in the cluster, not paths: " + name);
-      }
-      hosts.add(new ProviderHosts.Host(name, name, provider));
-    }
-    return hosts.isEmpty() ? ProviderHosts.single(provider) : new ProviderHosts(hosts);
+    return ProviderHosts.throughOneEndpoint(provider, names.orElse(List.of()));
   }
 
   /** The adapter's settings from {@code virtsaga.vsphere.*}. */
