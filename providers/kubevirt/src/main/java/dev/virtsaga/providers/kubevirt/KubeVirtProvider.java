@@ -1,6 +1,8 @@
 package dev.virtsaga.providers.kubevirt;
 
-import static dev.virtsaga.providers.kubevirt.KubeVirtMapper.HOSTNAME_LABEL;
+import static dev.virtsaga.providers.kubevirt.KubeVirtCluster.conflict;
+import static dev.virtsaga.providers.kubevirt.KubeVirtCluster.requireLabelValue;
+import static dev.virtsaga.providers.kubevirt.KubeVirtCluster.type;
 import static dev.virtsaga.providers.kubevirt.KubeVirtMapper.VM_ID_LABEL;
 
 import dev.virtsaga.providers.spi.Capability;
@@ -30,44 +32,29 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
-import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -115,7 +102,7 @@ public final class KubeVirtProvider
   public static final String LABEL_INSTANCETYPE_KIND = "kubevirt.virtsaga.dev/instancetype-kind";
 
   private static final int MAX_NAME = 63;
-  private static final String LABEL_VALUE = "([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]";
+  private static final String LABEL_VALUE = KubeVirtCluster.LABEL_VALUE;
   private static final String LABEL_KEY =
       "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
           + "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
@@ -129,18 +116,20 @@ public final class KubeVirtProvider
           Capability.CONSOLE,
           Capability.WATCH);
 
-  private final KubeVirtSettings settings;
-  private final KubernetesClient client;
-  private final Executor executor;
+  private final KubeVirtCluster cluster;
+  private final KubeVirtSnapshots snapshots;
+  private final KubeVirtClones clones;
+  private final KubeVirtMigrations migrations;
   private volatile KubeVirtApi.Served served;
 
   /**
    * @param executor where the blocking fabric8 calls run (a worker pool, never an event loop)
    */
   public KubeVirtProvider(KubeVirtSettings settings, Executor executor) {
-    this.settings = Objects.requireNonNull(settings, "settings");
-    this.executor = Objects.requireNonNull(executor, "executor");
-    this.client = new KubernetesClientBuilder().withConfig(settings.clientConfig()).build();
+    this.cluster = new KubeVirtCluster(settings, executor);
+    this.snapshots = new KubeVirtSnapshots(cluster, this::power);
+    this.clones = new KubeVirtClones(cluster);
+    this.migrations = new KubeVirtMigrations(cluster);
   }
 
   @Override
@@ -170,7 +159,8 @@ public final class KubeVirtProvider
   /** Reads API discovery (which KubeVirt groups and versions the cluster serves). */
   @Override
   public Uni<Void> validate() {
-    return blocking("API discovery", () -> KubeVirtApi.Served.of(client.getApiGroups()))
+    return cluster
+        .blocking("API discovery", () -> KubeVirtApi.Served.of(cluster.client().getApiGroups()))
         .invoke(
             s -> {
               if (!s.serves(KubeVirtApi.KUBEVIRT)) {
@@ -179,7 +169,8 @@ public final class KubeVirtProvider
                     "the cluster does not serve kubevirt.io/v1: KubeVirt is not installed");
               }
               if (served == null || !served.equals(s)) {
-                LOG.infof("KubeVirt API at %s serves %s", settings.masterUrl(), s.served());
+                LOG.infof(
+                    "KubeVirt API at %s serves %s", cluster.settings().masterUrl(), s.served());
               }
               served = s;
             })
@@ -212,7 +203,7 @@ public final class KubeVirtProvider
                         + " cannot be set (capability DISKS is not declared)");
               }
               requireLabelValue(request.vmId(), "vmId");
-              return findVm(request.vmId(), null);
+              return cluster.findVm(request.vmId(), null);
             })
         .chain(
             found -> {
@@ -221,11 +212,12 @@ public final class KubeVirtProvider
                     .item(new CreateResult(KubeVirtMapper.name(found.get()), null, false));
               }
               GenericKubernetesResource vm = vmObject(request);
-              return blocking(
+              return cluster
+                  .blocking(
                       "create " + request.vmId(),
                       () -> {
-                        vms().resource(vm).dryRun().create();
-                        return vms().resource(vm).create();
+                        cluster.vms().resource(vm).dryRun().create();
+                        return cluster.vms().resource(vm).create();
                       })
                   .map(made -> new CreateResult(KubeVirtMapper.name(made), null, true))
                   .invoke(
@@ -237,7 +229,8 @@ public final class KubeVirtProvider
                   .recoverWithUni(
                       conflict ->
                           // a concurrent create of the same vmId won the name
-                          findVm(request.vmId(), null)
+                          cluster
+                              .findVm(request.vmId(), null)
                               .map(
                                   again ->
                                       again
@@ -259,8 +252,8 @@ public final class KubeVirtProvider
             () -> {
               request.requireValid();
               GenericKubernetesResource vm = vmObject(request);
-              return blocking(
-                  "validate " + request.vmId(), () -> vms().resource(vm).dryRun().create());
+              return cluster.blocking(
+                  "validate " + request.vmId(), () -> cluster.vms().resource(vm).dryRun().create());
             })
         .replaceWithVoid();
   }
@@ -300,7 +293,7 @@ public final class KubeVirtProvider
             "interfaces", List.of(Map.of("name", "default", "masquerade", Map.of()))));
     String image =
         request.image() == null || request.image().isBlank()
-            ? settings.defaultImage()
+            ? cluster.settings().defaultImage()
             : request.image().trim();
     Map<String, Object> templateSpec = new LinkedHashMap<>();
     templateSpec.put("domain", domain);
@@ -341,7 +334,7 @@ public final class KubeVirtProvider
     vm.setMetadata(
         new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
             .withName(vmName(request.name(), request.vmId()))
-            .withNamespace(settings.namespace())
+            .withNamespace(cluster.settings().namespace())
             .withLabels(labels)
             .withAnnotations(annotations)
             .build());
@@ -362,21 +355,23 @@ public final class KubeVirtProvider
   /** Deletes the VM (KubeVirt deletes its VMI) and waits until it is gone; absent → OK. */
   @Override
   public Uni<Void> delete(String vmId, String providerRef) {
-    return findVm(vmId, providerRef)
+    return cluster
+        .findVm(vmId, providerRef)
         .chain(
             found -> {
               if (found.isEmpty()) {
                 return done();
               }
               String name = KubeVirtMapper.name(found.get());
-              return blocking("delete " + name, () -> vms().withName(name).delete())
+              return cluster
+                  .blocking("delete " + name, () -> cluster.vms().withName(name).delete())
                   .chain(
                       () ->
-                          until(
+                          cluster.until(
                               "deletion of " + name,
-                              () -> vms().withName(name).get(),
+                              () -> cluster.vms().withName(name).get(),
                               Objects::isNull,
-                              settings.timeouts().actionComplete()))
+                              cluster.settings().timeouts().actionComplete()))
                   .invoke(() -> LOG.infof("deleted VirtualMachine %s (vmId %s)", name, vmId))
                   .replaceWithVoid();
             })
@@ -396,7 +391,7 @@ public final class KubeVirtProvider
    */
   @Override
   public Uni<Void> power(String vmId, String providerRef, PowerOp op) {
-    return existingVm(vmId, providerRef).chain(vm -> power(vm, op));
+    return cluster.existingVm(vmId, providerRef).chain(vm -> power(vm, op));
   }
 
   private Uni<Void> power(GenericKubernetesResource vm, PowerOp op) {
@@ -409,55 +404,70 @@ public final class KubeVirtProvider
       case ON ->
           running
               ? done()
-              : subresource("virtualmachines", name, "start", "{}")
-                  .chain(() -> awaitStatus(name, "Running", settings.timeouts().instanceReady()));
+              : cluster
+                  .subresource("virtualmachines", name, "start", "{}")
+                  .chain(
+                      () ->
+                          awaitStatus(
+                              name, "Running", cluster.settings().timeouts().instanceReady()));
       case OFF ->
           stopped
               ? done()
-              : subresource("virtualmachines", name, "stop", "{\"gracePeriod\":0}")
-                  .chain(() -> awaitStatus(name, "Stopped", settings.timeouts().actionComplete()));
+              : cluster
+                  .subresource("virtualmachines", name, "stop", "{\"gracePeriod\":0}")
+                  .chain(
+                      () ->
+                          awaitStatus(
+                              name, "Stopped", cluster.settings().timeouts().actionComplete()));
       case SHUTDOWN_GRACEFUL ->
-          stopped ? done() : subresource("virtualmachines", name, "stop", "{}");
+          stopped ? done() : cluster.subresource("virtualmachines", name, "stop", "{}");
       case REBOOT -> {
         if (!running) {
           yield conflict("reboot needs a running VM; " + name + " is " + status);
         }
         String before = vmiUid(name);
-        yield subresource("virtualmachines", name, "restart", "{}")
+        yield cluster
+            .subresource("virtualmachines", name, "restart", "{}")
             .chain(
                 () ->
-                    until(
+                    cluster.until(
                         "restart of " + name,
-                        () -> vmiOf(name),
+                        () -> cluster.vmiOf(name),
                         vmi ->
                             vmi != null
                                 && !Objects.equals(uid(vmi), before)
                                 && KubeVirtMapper.vmiPower(vmi) == PowerState.ON,
-                        settings.timeouts().instanceReady()))
+                        cluster.settings().timeouts().instanceReady()))
             .replaceWithVoid();
       }
       case SUSPEND ->
           paused
               ? done()
               : running
-                  ? subresource("virtualmachineinstances", name, "pause", "{}")
+                  ? cluster
+                      .subresource("virtualmachineinstances", name, "pause", "{}")
                       .chain(
-                          () -> awaitStatus(name, "Paused", settings.timeouts().actionComplete()))
+                          () ->
+                              awaitStatus(
+                                  name, "Paused", cluster.settings().timeouts().actionComplete()))
                   : conflict("suspend needs a running VM; " + name + " is " + status);
       case RESUME ->
           running
               ? done()
               : paused
-                  ? subresource("virtualmachineinstances", name, "unpause", "{}")
+                  ? cluster
+                      .subresource("virtualmachineinstances", name, "unpause", "{}")
                       .chain(
-                          () -> awaitStatus(name, "Running", settings.timeouts().actionComplete()))
+                          () ->
+                              awaitStatus(
+                                  name, "Running", cluster.settings().timeouts().actionComplete()))
                   : conflict("resume needs a paused VM; " + name + " is " + status);
     };
   }
 
   private String vmiUid(String name) {
     try {
-      return uid(vmiOf(name));
+      return uid(cluster.vmiOf(name));
     } catch (KubernetesClientException e) {
       return null;
     }
@@ -469,9 +479,10 @@ public final class KubeVirtProvider
 
   /** Waits for a printableStatus; an error state on the way fails the wait with its cause. */
   private Uni<Void> awaitStatus(String name, String wanted, Duration limit) {
-    return until(
+    return cluster
+        .until(
             wanted + " of " + name,
-            () -> vms().withName(name).get(),
+            () -> cluster.vms().withName(name).get(),
             vm -> {
               if (vm == null) {
                 throw ProviderException.notFound("VirtualMachine " + name + " vanished");
@@ -489,16 +500,19 @@ public final class KubeVirtProvider
 
   @Override
   public Uni<VmDescription> describe(String vmId, String providerRef) {
-    return findVm(vmId, providerRef)
+    return cluster
+        .findVm(vmId, providerRef)
         .chain(
             found ->
                 found.isEmpty()
                     ? Uni.createFrom().item(VmDescription.absent(vmId))
-                    : blocking(
+                    : cluster.blocking(
                         "describe " + vmId,
                         () ->
                             KubeVirtMapper.describe(
-                                vmId, found.get(), vmiOf(KubeVirtMapper.name(found.get())))));
+                                vmId,
+                                found.get(),
+                                cluster.vmiOf(KubeVirtMapper.name(found.get())))));
   }
 
   /**
@@ -510,18 +524,19 @@ public final class KubeVirtProvider
       return Uni.createFrom()
           .failure(ProviderException.invalidSpec("pageSize must be at least 1, was " + pageSize));
     }
-    return blocking(
+    return cluster.blocking(
         "list",
         () -> {
           GenericKubernetesResourceList page =
-              vms()
+              cluster
+                  .vms()
                   .withLabel(VM_ID_LABEL)
                   .list(
                       new ListOptionsBuilder()
                           .withLimit((long) pageSize)
                           .withContinue(pageToken)
                           .build());
-          Map<String, GenericKubernetesResource> vmis = vmisByName();
+          Map<String, GenericKubernetesResource> vmis = cluster.vmisByName();
           List<VmDescription> items = new ArrayList<>();
           for (GenericKubernetesResource vm : page.getItems()) {
             items.add(
@@ -562,7 +577,7 @@ public final class KubeVirtProvider
                     "kubevirt VMs here boot a containerDisk: disks cannot be added or grown"
                         + " (capability DISK_RESIZE is not declared)");
               }
-              return existingVm(vmId, providerRef);
+              return cluster.existingVm(vmId, providerRef);
             })
         .chain(
             vm -> {
@@ -594,10 +609,12 @@ public final class KubeVirtProvider
               String patch =
                   Serialization.asJson(
                       Map.of("spec", Map.of("template", Map.of("spec", Map.of("domain", domain)))));
-              return blocking(
+              return cluster
+                  .blocking(
                       "reconfigure " + name,
                       () ->
-                          vms()
+                          cluster
+                              .vms()
                               .withName(name)
                               .patch(
                                   new PatchContext.Builder()
@@ -608,611 +625,51 @@ public final class KubeVirtProvider
             });
   }
 
-  // --- snapshots ---------------------------------------------------------------------------
+  // --- snapshots (KubeVirtSnapshots) ------------------------------------------------------
 
-  /**
-   * A VirtualMachineSnapshot (online when the VM runs), named from the VM and the snapshot name,
-   * waited for until {@code readyToUse}. Its name, description, the VM's power and the snapshot it
-   * was taken after (the VM's current one: KubeVirt keeps no tree) are annotations.
-   */
   @Override
   public Uni<SnapshotInfo> createSnapshot(
       String vmId, String providerRef, String name, String description) {
-    return Uni.createFrom()
-        .deferred(
-            () -> {
-              Snapshots.requireValidName(name);
-              return existingVm(vmId, providerRef);
-            })
-        .chain(
-            vm ->
-                snapshotsOf(vmId)
-                    .chain(
-                        all -> {
-                          Optional<GenericKubernetesResource> same =
-                              all.stream()
-                                  .filter(s -> name.equals(annotation(s, ANNOTATION_SNAPSHOT_NAME)))
-                                  .findFirst();
-                          if (same.isPresent()) {
-                            return awaitSnapshot(KubeVirtMapper.name(same.get()))
-                                .map(ready -> snapshotInfo(ready, all));
-                          }
-                          GenericKubernetesResource snap =
-                              snapshotObject(vm, vmId, name, description, all);
-                          String snapName = KubeVirtMapper.name(snap);
-                          return blocking(
-                                  "snapshot " + snapName,
-                                  () -> snapshotsApi().resource(snap).create())
-                              .onFailure(type(ErrorType.CONFLICT))
-                              .recoverWithNull()
-                              .chain(() -> awaitSnapshot(snapName))
-                              .call(ready -> setCurrentSnapshot(KubeVirtMapper.name(vm), snapName))
-                              .chain(
-                                  ready ->
-                                      snapshotsOf(vmId).map(after -> snapshotInfo(ready, after)))
-                              .invoke(
-                                  s ->
-                                      LOG.infof(
-                                          "snapshot %s of %s (vmId %s) is ready",
-                                          snapName, KubeVirtMapper.name(vm), vmId));
-                        }));
+    return snapshots.createSnapshot(vmId, providerRef, name, description);
   }
 
-  private GenericKubernetesResource snapshotObject(
-      GenericKubernetesResource vm,
-      String vmId,
-      String name,
-      String description,
-      List<GenericKubernetesResource> existing) {
-    String vmName = KubeVirtMapper.name(vm);
-    String parent = annotation(vm, ANNOTATION_CURRENT_SNAPSHOT);
-    boolean parentExists =
-        parent != null && existing.stream().anyMatch(s -> parent.equals(KubeVirtMapper.name(s)));
-    Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(ANNOTATION_SNAPSHOT_NAME, name);
-    if (description != null) {
-      annotations.put(ANNOTATION_SNAPSHOT_DESCRIPTION, description);
-    }
-    annotations.put(
-        ANNOTATION_SNAPSHOT_POWER, KubeVirtMapper.power(vm, null) == PowerState.ON ? "ON" : "OFF");
-    if (parentExists) {
-      annotations.put(ANNOTATION_SNAPSHOT_PARENT, parent);
-    }
-    GenericKubernetesResource snap = new GenericKubernetesResource();
-    snap.setApiVersion(KubeVirtApi.apiVersion(KubeVirtApi.VM_SNAPSHOT));
-    snap.setKind("VirtualMachineSnapshot");
-    snap.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-            .withName(snapshotName(vmName, name))
-            .withNamespace(settings.namespace())
-            .withLabels(Map.of(VM_ID_LABEL, vmId))
-            .withAnnotations(annotations)
-            .build());
-    snap.setAdditionalProperty(
-        "spec",
-        Map.of(
-            "source",
-            Map.of("apiGroup", KubeVirtApi.KUBEVIRT, "kind", "VirtualMachine", "name", vmName)));
-    return snap;
-  }
-
-  /** {@code <vm>-<name as a DNS label>-<8 hex of the name>}, within 253 characters. */
-  static String snapshotName(String vmName, String name) {
-    String clean = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
-    String hash = sha256(name).substring(0, 8);
-    String base = vmName + "-" + clean;
-    if (base.length() > 240) {
-      base = base.substring(0, 240);
-    }
-    return base.replaceAll("-+$", "") + "-" + hash;
-  }
-
-  private Uni<GenericKubernetesResource> awaitSnapshot(String snapName) {
-    return until(
-        "snapshot " + snapName,
-        () -> snapshotsApi().withName(snapName).get(),
-        s -> {
-          if (s == null) {
-            throw ProviderException.notFound("VirtualMachineSnapshot " + snapName + " vanished");
-          }
-          Map<String, Object> tree = Tree.of(s);
-          if ("Failed".equals(Tree.text(tree, "status", "phase").orElse(""))) {
-            throw new ProviderException(
-                ErrorType.RETRYABLE,
-                "snapshot "
-                    + snapName
-                    + " failed"
-                    + KubeVirtMapper.failingCondition(tree).map(c -> ": " + c).orElse(""));
-          }
-          return Tree.bool(tree, "status", "readyToUse").orElse(false);
-        },
-        settings.timeouts().actionComplete());
-  }
-
-  private SnapshotInfo snapshotInfo(
-      GenericKubernetesResource snap, List<GenericKubernetesResource> all) {
-    Map<String, Object> tree = Tree.of(snap);
-    String parent = annotation(snap, ANNOTATION_SNAPSHOT_PARENT);
-    boolean parentExists =
-        parent != null && all.stream().anyMatch(s -> parent.equals(KubeVirtMapper.name(s)));
-    Instant created =
-        Tree.text(tree, "status", "creationTime")
-            .or(() -> Tree.text(tree, "metadata", "creationTimestamp"))
-            .map(KubeVirtProvider::instant)
-            .orElse(null);
-    String name = annotation(snap, ANNOTATION_SNAPSHOT_NAME);
-    return new SnapshotInfo(
-        KubeVirtMapper.name(snap),
-        name == null ? KubeVirtMapper.name(snap) : name,
-        annotation(snap, ANNOTATION_SNAPSHOT_DESCRIPTION),
-        created,
-        "ON".equals(annotation(snap, ANNOTATION_SNAPSHOT_POWER)) ? PowerState.ON : PowerState.OFF,
-        parentExists ? parent : null);
-  }
-
-  private static Instant instant(String text) {
-    try {
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
-
-  /** The VM's snapshots, oldest first. */
   @Override
   public Uni<List<SnapshotInfo>> listSnapshots(String vmId, String providerRef) {
-    return existingVm(vmId, providerRef)
-        .chain(() -> snapshotsOf(vmId))
-        .map(
-            all ->
-                all.stream()
-                    .map(s -> snapshotInfo(s, all))
-                    .sorted(
-                        Comparator.comparing(
-                                (SnapshotInfo s) ->
-                                    s.createdAt() == null ? Instant.EPOCH : s.createdAt())
-                            .thenComparing(s -> creationOrder(all, s.snapshotId())))
-                    .toList());
-  }
-
-  /** Ties within one second broken by the API's resourceVersion (creation order). */
-  private static long creationOrder(List<GenericKubernetesResource> all, String name) {
-    return all.stream()
-        .filter(s -> name.equals(KubeVirtMapper.name(s)))
-        .findFirst()
-        .flatMap(s -> Tree.number(Tree.of(s), "metadata", "resourceVersion"))
-        .orElse(0L);
-  }
-
-  private Uni<List<GenericKubernetesResource>> snapshotsOf(String vmId) {
-    return blocking(
-        "snapshots of " + vmId,
-        () -> snapshotsApi().withLabel(VM_ID_LABEL, vmId).list().getItems());
+    return snapshots.listSnapshots(vmId, providerRef);
   }
 
   @Override
   public Uni<Void> deleteSnapshot(String vmId, String providerRef, String snapshotId) {
-    return blocking(
-            "delete snapshot " + snapshotId,
-            () -> {
-              GenericKubernetesResource s = snapshotsApi().withName(snapshotId).get();
-              if (s != null && vmId.equals(KubeVirtMapper.vmId(s))) {
-                snapshotsApi().withName(snapshotId).delete();
-              }
-              return s;
-            })
-        .chain(
-            s ->
-                s == null
-                    ? Uni.createFrom().nullItem()
-                    : until(
-                        "deletion of snapshot " + snapshotId,
-                        () -> snapshotsApi().withName(snapshotId).get(),
-                        Objects::isNull,
-                        settings.timeouts().actionComplete()))
-        .onFailure(type(ErrorType.NOT_FOUND))
-        .recoverWithNull()
-        .replaceWithVoid();
+    return snapshots.deleteSnapshot(vmId, providerRef, snapshotId);
   }
 
-  /**
-   * A VirtualMachineRestore of the snapshot: KubeVirt restores only a stopped VM, so a running VM
-   * is stopped first; after the restore the VM is started again when the snapshot was taken
-   * running.
-   */
   @Override
   public Uni<Void> revertSnapshot(String vmId, String providerRef, String snapshotId) {
-    return existingVm(vmId, providerRef)
-        .chain(
-            vm ->
-                blocking(
-                        "read snapshot " + snapshotId,
-                        () -> snapshotsApi().withName(snapshotId).get())
-                    .map(
-                        s -> {
-                          if (s == null || !vmId.equals(KubeVirtMapper.vmId(s))) {
-                            throw ProviderException.notFound(
-                                "VM " + vmId + " has no snapshot " + snapshotId);
-                          }
-                          return s;
-                        })
-                    .chain(
-                        snap -> {
-                          String name = KubeVirtMapper.name(vm);
-                          boolean wasOn = "ON".equals(annotation(snap, ANNOTATION_SNAPSHOT_POWER));
-                          return power(vm, PowerOp.OFF)
-                              .chain(() -> restore(name, snapshotId))
-                              .call(() -> setCurrentSnapshot(name, snapshotId))
-                              .chain(
-                                  () ->
-                                      wasOn
-                                          ? existingVm(vmId, name).chain(v -> power(v, PowerOp.ON))
-                                          : done());
-                        }));
+    return snapshots.revertSnapshot(vmId, providerRef, snapshotId);
   }
 
-  private Uni<Void> restore(String vmName, String snapshotId) {
-    String restoreName = ("restore-" + snapshotId + "-" + Long.toString(System.nanoTime(), 36));
-    String cut = restoreName.length() > 253 ? restoreName.substring(0, 253) : restoreName;
-    GenericKubernetesResource r = new GenericKubernetesResource();
-    r.setApiVersion(KubeVirtApi.apiVersion(KubeVirtApi.VM_RESTORE));
-    r.setKind("VirtualMachineRestore");
-    r.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-            .withName(cut)
-            .withNamespace(settings.namespace())
-            .build());
-    r.setAdditionalProperty(
-        "spec",
-        Map.of(
-            "target",
-            Map.of("apiGroup", KubeVirtApi.KUBEVIRT, "kind", "VirtualMachine", "name", vmName),
-            "virtualMachineSnapshotName",
-            snapshotId));
-    return blocking("restore " + snapshotId, () -> restoresApi().resource(r).create())
-        .chain(
-            () ->
-                until(
-                    "restore " + cut,
-                    () -> restoresApi().withName(cut).get(),
-                    done -> {
-                      if (done == null) {
-                        throw ProviderException.notFound(
-                            "VirtualMachineRestore " + cut + " vanished");
-                      }
-                      Map<String, Object> tree = Tree.of(done);
-                      Optional<String> failed = KubeVirtMapper.failingCondition(tree);
-                      if (failed.isPresent()) {
-                        throw new ProviderException(
-                            ErrorType.RETRYABLE,
-                            "restore of " + snapshotId + " failed: " + failed.get());
-                      }
-                      return Tree.bool(tree, "status", "complete").orElse(false);
-                    },
-                    settings.timeouts().instanceReady()))
-        .invoke(() -> LOG.infof("restored %s from %s", vmName, snapshotId))
-        .replaceWithVoid();
-  }
+  // --- clone (KubeVirtClones) -------------------------------------------------------------
 
-  private Uni<Void> setCurrentSnapshot(String vmName, String snapName) {
-    String patch =
-        Serialization.asJson(
-            Map.of(
-                "metadata", Map.of("annotations", Map.of(ANNOTATION_CURRENT_SNAPSHOT, snapName))));
-    return blocking(
-            "annotate " + vmName,
-            () ->
-                vms()
-                    .withName(vmName)
-                    .patch(
-                        new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).build(),
-                        patch))
-        .replaceWithVoid();
-  }
-
-  // --- clone -------------------------------------------------------------------------------
-
-  /**
-   * A VirtualMachineClone ({@code clone.kubevirt.io/v1beta1}) of the VM or of one of its snapshots
-   * into {@code <name>-<targetVmId>}: the source's vmId label is filtered out, the target gets its
-   * own and {@code runStrategy: Halted} (clone patches), waited for until Succeeded; the clone
-   * object is removed afterwards.
-   */
   @Override
   public Uni<CreateResult> cloneVm(CloneRequest request) {
-    return Uni.createFrom()
-        .deferred(
-            () -> {
-              request.requireValid();
-              requireLabelValue(request.targetVmId(), "targetVmId");
-              return findVm(request.targetVmId(), null);
-            })
-        .chain(
-            existing -> {
-              if (existing.isPresent()) {
-                return Uni.createFrom()
-                    .item(new CreateResult(KubeVirtMapper.name(existing.get()), null, false));
-              }
-              return existingVm(request.sourceVmId(), request.sourceProviderRef())
-                  .chain(source -> cloneFrom(source, request));
-            });
+    return clones.cloneVm(request);
   }
 
-  private Uni<CreateResult> cloneFrom(GenericKubernetesResource source, CloneRequest request) {
-    String target = vmName(request.targetName(), request.targetVmId());
-    Uni<Map<String, Object>> sourceRef;
-    if (request.sourceSnapshotId() == null) {
-      sourceRef =
-          Uni.createFrom()
-              .item(
-                  Map.of(
-                      "apiGroup",
-                      KubeVirtApi.KUBEVIRT,
-                      "kind",
-                      "VirtualMachine",
-                      "name",
-                      KubeVirtMapper.name(source)));
-    } else {
-      sourceRef =
-          blocking(
-                  "read snapshot " + request.sourceSnapshotId(),
-                  () -> snapshotsApi().withName(request.sourceSnapshotId()).get())
-              .map(
-                  s -> {
-                    if (s == null || !request.sourceVmId().equals(KubeVirtMapper.vmId(s))) {
-                      throw ProviderException.notFound(
-                          "VM "
-                              + request.sourceVmId()
-                              + " has no snapshot "
-                              + request.sourceSnapshotId());
-                    }
-                    return Map.of(
-                        "apiGroup",
-                        KubeVirtApi.SNAPSHOT,
-                        "kind",
-                        "VirtualMachineSnapshot",
-                        "name",
-                        request.sourceSnapshotId());
-                  });
-    }
-    String cloneName = "clone-" + request.targetVmId();
-    return sourceRef
-        .chain(
-            src -> {
-              GenericKubernetesResource clone = new GenericKubernetesResource();
-              clone.setApiVersion(KubeVirtApi.apiVersion(KubeVirtApi.VM_CLONE));
-              clone.setKind("VirtualMachineClone");
-              clone.setMetadata(
-                  new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-                      .withName(cloneName)
-                      .withNamespace(settings.namespace())
-                      .withAnnotations(
-                          request.operationId() == null
-                              ? Map.of()
-                              : Map.of(ANNOTATION_OPERATION, request.operationId()))
-                      .build());
-              List<String> filters = List.of("*", "!" + VM_ID_LABEL);
-              clone.setAdditionalProperty(
-                  "spec",
-                  Map.of(
-                      "source", src,
-                      "target",
-                          Map.of(
-                              "apiGroup",
-                              KubeVirtApi.KUBEVIRT,
-                              "kind",
-                              "VirtualMachine",
-                              "name",
-                              target),
-                      "labelFilters", filters,
-                      "template", Map.of("labelFilters", filters),
-                      "patches",
-                          List.of(
-                              "{\"op\":\"replace\",\"path\":\"/spec/runStrategy\",\"value\":\"Halted\"}",
-                              "{\"op\":\"add\",\"path\":\"/metadata/labels/virtsaga.dev~1vm-id\",\"value\":\""
-                                  + request.targetVmId()
-                                  + "\"}",
-                              "{\"op\":\"add\",\"path\":\"/spec/template/metadata/labels/virtsaga.dev~1vm-id\",\"value\":\""
-                                  + request.targetVmId()
-                                  + "\"}")));
-              return blocking("clone " + cloneName, () -> clonesApi().resource(clone).create())
-                  .onFailure(type(ErrorType.CONFLICT))
-                  .recoverWithNull();
-            })
-        .chain(
-            () ->
-                until(
-                    "clone " + cloneName,
-                    () -> clonesApi().withName(cloneName).get(),
-                    c -> {
-                      if (c == null) {
-                        throw ProviderException.notFound(
-                            "VirtualMachineClone " + cloneName + " vanished");
-                      }
-                      Map<String, Object> tree = Tree.of(c);
-                      String phase = Tree.text(tree, "status", "phase").orElse("");
-                      if ("Failed".equals(phase)) {
-                        throw new ProviderException(
-                            ErrorType.RETRYABLE,
-                            "clone "
-                                + cloneName
-                                + " failed"
-                                + KubeVirtMapper.failingCondition(tree)
-                                    .map(m -> ": " + m)
-                                    .orElse(""));
-                      }
-                      return "Succeeded".equals(phase);
-                    },
-                    settings.timeouts().instanceReady()))
-        .chain(() -> ensureTargetTagged(target, request))
-        .call(
-            () ->
-                blocking(
-                        "remove clone " + cloneName, () -> clonesApi().withName(cloneName).delete())
-                    .onFailure()
-                    .recoverWithNull())
-        .map(vm -> new CreateResult(target, null, true))
-        .invoke(
-            r ->
-                LOG.infof(
-                    "cloned %s%s as %s (vmId %s)",
-                    request.sourceVmId(),
-                    request.sourceSnapshotId() == null ? "" : " at " + request.sourceSnapshotId(),
-                    target,
-                    request.targetVmId()));
-  }
+  // --- migration (KubeVirtMigrations) -----------------------------------------------------
 
-  /** The clone labelled with its vmId and Halted, whatever the cluster made of the patches. */
-  private Uni<GenericKubernetesResource> ensureTargetTagged(String target, CloneRequest request) {
-    Map<String, Object> patch =
-        Map.of(
-            "metadata",
-            Map.of(
-                "labels", Map.of(VM_ID_LABEL, request.targetVmId()),
-                "annotations", Map.of(ANNOTATION_NAME, request.targetName())),
-            "spec",
-            Map.of(
-                "runStrategy",
-                "Halted",
-                "template",
-                Map.of("metadata", Map.of("labels", Map.of(VM_ID_LABEL, request.targetVmId())))));
-    return blocking(
-        "label clone " + target,
-        () ->
-            vms()
-                .withName(target)
-                .patch(
-                    new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).build(),
-                    Serialization.asJson(patch)));
-  }
-
-  // --- migration ---------------------------------------------------------------------------
-
-  /**
-   * A running VM: a VirtualMachineInstanceMigration of its VMI with {@code addedNodeSelector}
-   * {@code kubernetes.io/hostname=<node>}; its name is the task. While one of the VMI's migrations
-   * runs, that one is returned. A VM already on the node, or a stopped one (pinned to the node by
-   * its template's {@code nodeSelector}, where its next start runs), gets {@code done/<vm>}, a task
-   * that is SUCCEEDED.
-   */
   @Override
   public Uni<String> migrate(String vmId, String providerRef, String targetHost) {
-    if (targetHost == null || targetHost.isBlank()) {
-      return Uni.createFrom().failure(ProviderException.invalidSpec("no target node"));
-    }
-    return existingVm(vmId, providerRef)
-        .chain(
-            vm ->
-                blocking(
-                    "migrate " + vmId,
-                    () -> {
-                      String name = KubeVirtMapper.name(vm);
-                      if (client.nodes().withName(targetHost).get() == null) {
-                        throw ProviderException.invalidSpec("no node " + targetHost);
-                      }
-                      GenericKubernetesResource vmi = vmiOf(name);
-                      if (vmi == null || KubeVirtMapper.vmiPower(vmi) == PowerState.OFF) {
-                        pinTemplate(name, targetHost);
-                        return "done/" + name;
-                      }
-                      if (targetHost.equals(KubeVirtMapper.node(vm, vmi))) {
-                        return "done/" + name;
-                      }
-                      for (GenericKubernetesResource m : migrationsApi().list().getItems()) {
-                        Map<String, Object> t = Tree.of(m);
-                        String phase = Tree.text(t, "status", "phase").orElse("");
-                        if (name.equals(Tree.text(t, "spec", "vmiName").orElse(""))
-                            && !"Succeeded".equals(phase)
-                            && !"Failed".equals(phase)) {
-                          return KubeVirtMapper.name(m);
-                        }
-                      }
-                      GenericKubernetesResource m = new GenericKubernetesResource();
-                      m.setApiVersion(KubeVirtApi.apiVersion(KubeVirtApi.MIGRATION));
-                      m.setKind("VirtualMachineInstanceMigration");
-                      m.setMetadata(
-                          new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-                              .withGenerateName(
-                                  name.length() > 50 ? name.substring(0, 50) + "-" : name + "-mig-")
-                              .withNamespace(settings.namespace())
-                              .withLabels(Map.of(VM_ID_LABEL, vmId))
-                              .build());
-                      m.setAdditionalProperty(
-                          "spec",
-                          Map.of(
-                              "vmiName",
-                              name,
-                              "addedNodeSelector",
-                              Map.of(HOSTNAME_LABEL, targetHost)));
-                      GenericKubernetesResource made = migrationsApi().resource(m).create();
-                      LOG.infof(
-                          "migrating %s (vmId %s) to %s: %s",
-                          name, vmId, targetHost, KubeVirtMapper.name(made));
-                      return KubeVirtMapper.name(made);
-                    }));
+    return migrations.migrate(vmId, providerRef, targetHost);
   }
 
-  private void pinTemplate(String vmName, String node) {
-    vms()
-        .withName(vmName)
-        .patch(
-            new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).build(),
-            Serialization.asJson(
-                Map.of(
-                    "spec",
-                    Map.of(
-                        "template",
-                        Map.of("spec", Map.of("nodeSelector", Map.of(HOSTNAME_LABEL, node)))))));
-  }
-
-  /** Phases Succeeded / Failed end it; anything else runs (KubeVirt reports no percentage). */
   @Override
   public Uni<TaskState> migrationStatus(String taskRef) {
-    if (taskRef != null && taskRef.startsWith("done/")) {
-      return Uni.createFrom().item(TaskState.succeeded(taskRef));
-    }
-    return blocking(
-        "migration " + taskRef,
-        () -> {
-          GenericKubernetesResource m = migrationsApi().withName(taskRef).get();
-          if (m == null) {
-            throw ProviderException.notFound("no migration " + taskRef);
-          }
-          Map<String, Object> t = Tree.of(m);
-          String phase = Tree.text(t, "status", "phase").orElse("Pending");
-          return switch (phase) {
-            case "Succeeded" -> TaskState.succeeded(taskRef);
-            case "Failed" ->
-                TaskState.failed(
-                    taskRef,
-                    new ProviderException(
-                        Tree.text(t, "status", "migrationState", "abortStatus").isPresent()
-                            ? ErrorType.CONFLICT
-                            : ErrorType.RETRYABLE,
-                        "migration "
-                            + taskRef
-                            + " failed"
-                            + Tree.text(t, "status", "migrationState", "failureReason")
-                                .or(() -> KubeVirtMapper.failingCondition(t))
-                                .map(r -> ": " + r)
-                                .orElse("")));
-            default -> TaskState.running(taskRef, null);
-          };
-        });
+    return migrations.migrationStatus(taskRef);
   }
 
-  /** Deletes the migration object, which aborts a running migration (the VMI stays). */
   @Override
   public Uni<Void> cancelMigration(String taskRef) {
-    return migrationStatus(taskRef)
-        .chain(
-            state ->
-                state.isComplete()
-                    ? done()
-                    : blocking(
-                            "cancel " + taskRef, () -> migrationsApi().withName(taskRef).delete())
-                        .invoke(() -> LOG.infof("cancelled migration %s", taskRef))
-                        .replaceWithVoid());
+    return migrations.cancelMigration(taskRef);
   }
 
   // --- console -----------------------------------------------------------------------------
@@ -1220,20 +677,21 @@ public final class KubeVirtProvider
   /** The VMI's VNC websocket: {@code wss://<api>/apis/subresources.kubevirt.io/v1/…/vnc}. */
   @Override
   public Uni<String> consoleUrl(String vmId, String providerRef) {
-    return existingVm(vmId, providerRef)
+    return cluster
+        .existingVm(vmId, providerRef)
         .chain(
             vm ->
-                blocking(
+                cluster.blocking(
                     "console of " + vmId,
                     () -> {
                       String name = KubeVirtMapper.name(vm);
-                      GenericKubernetesResource vmi = vmiOf(name);
+                      GenericKubernetesResource vmi = cluster.vmiOf(name);
                       PowerState power = KubeVirtMapper.power(vm, vmi);
                       if (vmi == null || (power != PowerState.ON && power != PowerState.PAUSED)) {
                         throw ProviderException.conflict(
                             "VM " + name + " is not running: it has no console");
                       }
-                      URI api = URI.create(settings.masterUrl());
+                      URI api = URI.create(cluster.settings().masterUrl());
                       String scheme = "https".equals(api.getScheme()) ? "wss" : "ws";
                       int port =
                           api.getPort() > 0 ? api.getPort() : ("wss".equals(scheme) ? 443 : 80);
@@ -1243,7 +701,7 @@ public final class KubeVirtProvider
                           + ":"
                           + port
                           + "/apis/subresources.kubevirt.io/v1/namespaces/"
-                          + settings.namespace()
+                          + cluster.settings().namespace()
                           + "/virtualmachineinstances/"
                           + name
                           + "/vnc";
@@ -1257,29 +715,31 @@ public final class KubeVirtProvider
    * {@code namespace/name}.
    */
   public Uni<List<String>> listInstancetypes() {
-    return blocking(
+    return cluster.blocking(
         "instancetypes", () -> names(KubeVirtApi.CLUSTER_INSTANCETYPES, KubeVirtApi.INSTANCETYPES));
   }
 
   /** The preferences, named like {@link #listInstancetypes()}. */
   public Uni<List<String>> listPreferences() {
-    return blocking(
+    return cluster.blocking(
         "preferences", () -> names(KubeVirtApi.CLUSTER_PREFERENCES, KubeVirtApi.PREFERENCES));
   }
 
-  private List<String> names(ResourceDefinitionContext cluster, ResourceDefinitionContext local) {
+  private List<String> names(
+      ResourceDefinitionContext clusterWide, ResourceDefinitionContext local) {
     List<String> out = new ArrayList<>();
-    client.genericKubernetesResources(cluster).list().getItems().stream()
+    cluster.client().genericKubernetesResources(clusterWide).list().getItems().stream()
         .map(KubeVirtMapper::name)
         .sorted()
         .forEach(out::add);
-    client
+    cluster
+        .client()
         .genericKubernetesResources(local)
-        .inNamespace(settings.namespace())
+        .inNamespace(cluster.settings().namespace())
         .list()
         .getItems()
         .stream()
-        .map(r -> settings.namespace() + "/" + KubeVirtMapper.name(r))
+        .map(r -> cluster.settings().namespace() + "/" + KubeVirtMapper.name(r))
         .sorted()
         .forEach(out::add);
     return out;
@@ -1290,11 +750,11 @@ public final class KubeVirtProvider
   /** The managed VMs (with their VMIs) and the list's resourceVersion. */
   @Override
   public Uni<VmList> listWithVersion() {
-    return blocking(
+    return cluster.blocking(
         "list with version",
         () -> {
-          GenericKubernetesResourceList list = vms().withLabel(VM_ID_LABEL).list();
-          Map<String, GenericKubernetesResource> vmis = vmisByName();
+          GenericKubernetesResourceList list = cluster.vms().withLabel(VM_ID_LABEL).list();
+          Map<String, GenericKubernetesResource> vmis = cluster.vmisByName();
           List<VmDescription> items = new ArrayList<>();
           for (GenericKubernetesResource vm : list.getItems()) {
             items.add(
@@ -1325,7 +785,8 @@ public final class KubeVirtProvider
               Watch watch;
               try {
                 watch =
-                    vms()
+                    cluster
+                        .vms()
                         .withLabel(VM_ID_LABEL)
                         .watch(
                             new ListOptionsBuilder()
@@ -1364,7 +825,7 @@ public final class KubeVirtProvider
               emitter.onTermination(watch::close);
             },
             BackPressureStrategy.BUFFER)
-        .runSubscriptionOn(executor);
+        .runSubscriptionOn(cluster.executor());
   }
 
   static WatchEvent watchEvent(Watcher.Action action, GenericKubernetesResource vm) {
@@ -1400,218 +861,17 @@ public final class KubeVirtProvider
 
   @Override
   public void close() {
-    client.close();
+    cluster.client().close();
   }
 
   /** The fabric8 client (for tests and tools). */
   KubernetesClient client() {
-    return client;
+    return cluster.client();
   }
 
   // --- plumbing ----------------------------------------------------------------------------
 
-  private NonNamespaceOperation<
-          GenericKubernetesResource,
-          GenericKubernetesResourceList,
-          Resource<GenericKubernetesResource>>
-      api(ResourceDefinitionContext c) {
-    return client.genericKubernetesResources(c).inNamespace(settings.namespace());
-  }
-
-  private NonNamespaceOperation<
-          GenericKubernetesResource,
-          GenericKubernetesResourceList,
-          Resource<GenericKubernetesResource>>
-      vms() {
-    return api(KubeVirtApi.VM);
-  }
-
-  private NonNamespaceOperation<
-          GenericKubernetesResource,
-          GenericKubernetesResourceList,
-          Resource<GenericKubernetesResource>>
-      snapshotsApi() {
-    return api(KubeVirtApi.VM_SNAPSHOT);
-  }
-
-  private NonNamespaceOperation<
-          GenericKubernetesResource,
-          GenericKubernetesResourceList,
-          Resource<GenericKubernetesResource>>
-      restoresApi() {
-    return api(KubeVirtApi.VM_RESTORE);
-  }
-
-  private NonNamespaceOperation<
-          GenericKubernetesResource,
-          GenericKubernetesResourceList,
-          Resource<GenericKubernetesResource>>
-      clonesApi() {
-    return api(KubeVirtApi.VM_CLONE);
-  }
-
-  private NonNamespaceOperation<
-          GenericKubernetesResource,
-          GenericKubernetesResourceList,
-          Resource<GenericKubernetesResource>>
-      migrationsApi() {
-    return api(KubeVirtApi.MIGRATION);
-  }
-
-  private GenericKubernetesResource vmiOf(String name) {
-    return api(KubeVirtApi.VMI).withName(name).get();
-  }
-
-  private Map<String, GenericKubernetesResource> vmisByName() {
-    Map<String, GenericKubernetesResource> out = new LinkedHashMap<>();
-    for (GenericKubernetesResource vmi :
-        api(KubeVirtApi.VMI).withLabel(VM_ID_LABEL).list().getItems()) {
-      out.put(KubeVirtMapper.name(vmi), vmi);
-    }
-    return out;
-  }
-
-  /**
-   * The VM labelled {@code vmId}: by its name when given (and its label matches), else by label.
-   */
-  private Uni<Optional<GenericKubernetesResource>> findVm(String vmId, String providerRef) {
-    return blocking(
-        "find " + vmId,
-        () -> {
-          if (providerRef != null && !providerRef.isBlank()) {
-            GenericKubernetesResource byName = vms().withName(providerRef).get();
-            if (byName != null && vmId.equals(KubeVirtMapper.vmId(byName))) {
-              return Optional.of(byName);
-            }
-          }
-          if (!vmId.matches(LABEL_VALUE)) {
-            return Optional.<GenericKubernetesResource>empty();
-          }
-          return vms().withLabel(VM_ID_LABEL, vmId).list().getItems().stream().findFirst();
-        });
-  }
-
-  private Uni<GenericKubernetesResource> existingVm(String vmId, String providerRef) {
-    return findVm(vmId, providerRef)
-        .map(
-            found ->
-                found.orElseThrow(
-                    () -> ProviderException.notFound("no VirtualMachine labelled " + vmId)));
-  }
-
-  /** {@code PUT /apis/subresources.kubevirt.io/v1/namespaces/<ns>/<kind>/<name>/<verb>}. */
-  private Uni<Void> subresource(String kind, String name, String verb, String body) {
-    String url =
-        settings.masterUrl().replaceAll("/+$", "")
-            + "/apis/subresources.kubevirt.io/v1/namespaces/"
-            + settings.namespace()
-            + "/"
-            + kind
-            + "/"
-            + name
-            + "/"
-            + verb;
-    HttpRequest request =
-        client
-            .getHttpClient()
-            .newHttpRequestBuilder()
-            .uri(url)
-            .method("PUT", "application/json", body)
-            .build();
-    return Uni.createFrom()
-        .completionStage(() -> client.getHttpClient().sendAsync(request, String.class))
-        .map(
-            (HttpResponse<String> response) -> {
-              int code = response.code();
-              if (code / 100 == 2) {
-                return null;
-              }
-              String text = response.body() == null ? "" : response.body();
-              String message = verb + " of " + name + ": HTTP " + code + " " + statusMessage(text);
-              if (code == 409 && text.contains("already")) {
-                return null; // "VM is already running" / "already stopped": the target state
-              }
-              throw new ProviderException(KubeVirtErrors.typeOf(code, null), message);
-            })
-        .onFailure()
-        .transform(f -> KubeVirtErrors.of(verb + " of " + name, f))
-        .replaceWithVoid();
-  }
-
-  private static String statusMessage(String body) {
-    try {
-      Object message = Serialization.unmarshal(body, Map.class).get("message");
-      return message == null ? body : message.toString();
-    } catch (RuntimeException e) {
-      return body;
-    }
-  }
-
-  private static String annotation(GenericKubernetesResource r, String key) {
-    return Tree.text(Tree.of(r), "metadata", "annotations", key).orElse(null);
-  }
-
-  private static void requireLabelValue(String value, String what) {
-    if (!value.matches(LABEL_VALUE)) {
-      throw ProviderException.invalidSpec(
-          what + " must be a Kubernetes label value (63 of [A-Za-z0-9_.-]): " + value);
-    }
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Runs a blocking fabric8 call on the executor; failures typed. */
-  private <T> Uni<T> blocking(String what, Supplier<T> call) {
-    return Uni.createFrom()
-        .item(call)
-        .runSubscriptionOn(executor)
-        .onFailure()
-        .transform(f -> KubeVirtErrors.of(what, f));
-  }
-
-  /**
-   * Reads until {@code done} holds (it may throw a ProviderException to end the wait with it),
-   * every pollInterval, for at most {@code limit}; then TIMEOUT.
-   */
-  private <T> Uni<T> until(String what, Supplier<T> read, Predicate<T> done, Duration limit) {
-    return poll(what, read, done)
-        .ifNoItem()
-        .after(limit)
-        .failWith(
-            () -> new ProviderException(ErrorType.TIMEOUT, what + " not done within " + limit));
-  }
-
-  private <T> Uni<T> poll(String what, Supplier<T> read, Predicate<T> done) {
-    return blocking(what, read)
-        .chain(
-            value ->
-                done.test(value)
-                    ? Uni.createFrom().item(value)
-                    : Uni.createFrom()
-                        .voidItem()
-                        .onItem()
-                        .delayIt()
-                        .by(settings.timeouts().pollInterval())
-                        .chain(() -> poll(what, read, done)));
-  }
-
   private static Uni<Void> done() {
-    return Uni.createFrom().voidItem();
-  }
-
-  private static Uni<Void> conflict(String message) {
-    return Uni.createFrom().failure(ProviderException.conflict(message));
-  }
-
-  private static Predicate<Throwable> type(ErrorType type) {
-    return f -> f instanceof ProviderException pe && pe.type() == type;
+    return KubeVirtCluster.done();
   }
 }

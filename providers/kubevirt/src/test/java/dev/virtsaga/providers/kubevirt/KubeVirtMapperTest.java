@@ -208,10 +208,10 @@ class KubeVirtMapperTest {
     assertThat(KubeVirtProvider.vmName("Web_Server 1", id)).isEqualTo("web-server-1-" + id);
     assertThat(KubeVirtProvider.vmName("a".repeat(100), id)).hasSize(63).endsWith(id);
     assertThat(KubeVirtProvider.vmName("---", id)).isEqualTo("vm-" + id);
-    assertThat(KubeVirtProvider.snapshotName("web-1", "Before_Upgrade.1"))
+    assertThat(KubeVirtSnapshots.snapshotName("web-1", "Before_Upgrade.1"))
         .matches("web-1-before-upgrade-1-[0-9a-f]{8}");
-    assertThat(KubeVirtProvider.snapshotName("web-1", "a_b"))
-        .isNotEqualTo(KubeVirtProvider.snapshotName("web-1", "a-b"));
+    assertThat(KubeVirtSnapshots.snapshotName("web-1", "a_b"))
+        .isNotEqualTo(KubeVirtSnapshots.snapshotName("web-1", "a-b"));
   }
 
   @Test
