@@ -131,6 +131,20 @@ final class Soap {
     return child(parent, localName).map(Element::getTextContent).orElse("");
   }
 
+  /**
+   * The {@code <returnval>} of a method's response as a reference.
+   *
+   * @param missing what went wrong when there is none (a RETRYABLE failure)
+   */
+  static ManagedObjectReference returnMoRef(Element response, String missing) {
+    return child(response, "returnval")
+        .map(Soap::toMoRef)
+        .orElseThrow(
+            () ->
+                new dev.virtsaga.providers.spi.ProviderException(
+                    dev.virtsaga.providers.spi.ErrorType.RETRYABLE, missing));
+  }
+
   /** A {@code <x type="T">value</x>} element as a reference. */
   static ManagedObjectReference toMoRef(Element e) {
     return new ManagedObjectReference(e.getAttribute("type"), e.getTextContent().trim());

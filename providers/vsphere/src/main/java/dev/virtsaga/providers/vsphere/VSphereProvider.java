@@ -648,14 +648,10 @@ public final class VSphereProvider
                                                             "priority", "defaultPriority"))
                                                 .map(
                                                     r ->
-                                                        Soap.child(r, "returnval")
-                                                            .map(Soap::toMoRef)
-                                                            .orElseThrow(
-                                                                () ->
-                                                                    new ProviderException(
-                                                                        ErrorType.RETRYABLE,
-                                                                        "RelocateVM_Task returned"
-                                                                            + " no task")))
+                                                        Soap.returnMoRef(
+                                                            r,
+                                                            "RelocateVM_Task returned"
+                                                                + " no task"))
                                                 .invoke(
                                                     t ->
                                                         LOG.infof(
@@ -1096,14 +1092,7 @@ public final class VSphereProvider
             + Soap.element("type", "VirtualMachine")
             + "<recursive>true</recursive>";
     return vim.invoke("CreateContainerView", content.viewManager(), inner)
-        .map(
-            r ->
-                Soap.child(r, "returnval")
-                    .map(Soap::toMoRef)
-                    .orElseThrow(
-                        () ->
-                            new ProviderException(
-                                ErrorType.RETRYABLE, "CreateContainerView returned no view")));
+        .map(r -> Soap.returnMoRef(r, "CreateContainerView returned no view"));
   }
 
   private <T> Uni<T> withVmView(Function<ManagedObjectReference, Uni<T>> use) {
@@ -1179,14 +1168,7 @@ public final class VSphereProvider
   private Uni<Optional<Element>> task(
       String method, ManagedObjectReference self, String inner, Duration limit) {
     return vim.invoke(method, self, inner)
-        .map(
-            r ->
-                Soap.child(r, "returnval")
-                    .map(Soap::toMoRef)
-                    .orElseThrow(
-                        () ->
-                            new ProviderException(
-                                ErrorType.RETRYABLE, method + " returned no task")))
+        .map(r -> Soap.returnMoRef(r, method + " returned no task"))
         .chain(
             t ->
                 awaitTask(method, t)

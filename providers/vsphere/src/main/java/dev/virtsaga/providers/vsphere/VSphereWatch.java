@@ -196,7 +196,7 @@ final class VSphereWatch {
         .chain(
             key ->
                 vim.invoke("CreatePropertyCollector", content.propertyCollector(), "")
-                    .map(r -> returnval(r, "CreatePropertyCollector"))
+                    .map(r -> Soap.returnMoRef(r, "CreatePropertyCollector returned nothing"))
                     .chain(
                         collector ->
                             vmView
@@ -390,12 +390,5 @@ final class VSphereWatch {
       f.window.removeFirst();
     }
     f.watchers.forEach(w -> w.emit(e));
-  }
-
-  private static ManagedObjectReference returnval(Element response, String method) {
-    return Soap.child(response, "returnval")
-        .map(Soap::toMoRef)
-        .orElseThrow(
-            () -> new ProviderException(ErrorType.RETRYABLE, method + " returned nothing"));
   }
 }
