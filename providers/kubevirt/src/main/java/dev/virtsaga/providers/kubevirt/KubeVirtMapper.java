@@ -132,14 +132,18 @@ final class KubeVirtMapper {
     return condition.filter(c -> !TRANSITIONAL.contains(status));
   }
 
-  /** The first condition that reports a failure: {@code type reason: message}. */
+  /**
+   * The first condition that reports a failure: {@code type reason: message}. {@code Ready=False}
+   * is not one (a stopped VM is not ready: {@code VMINotExists}); {@code Failure=True} and a failed
+   * reconcile ({@code Synchronized=False} with a message) are.
+   */
   static Optional<String> failingCondition(Object object) {
     for (Map<String, Object> c : Tree.maps(object, "status", "conditions")) {
       String type = Tree.text(c, "type").orElse("");
       String status = Tree.text(c, "status").orElse("");
       boolean failure =
           ("Failure".equals(type) && "True".equals(status))
-              || (("Synchronized".equals(type) || "Ready".equals(type))
+              || ("Synchronized".equals(type)
                   && "False".equals(status)
                   && Tree.text(c, "message").isPresent());
       if (failure) {

@@ -44,8 +44,10 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -516,7 +518,10 @@ public final class KubeVirtProvider
   }
 
   /**
-   * Kubernetes paging: {@code limit} and the API's {@code continue} token; the order is by name.
+   * Kubernetes paging: {@code limit} and the API's {@code continue} token, in the API's order (by
+   * name). An API server may ignore {@code limit} (the apiserver's contract allows it, and
+   * fabric8's mock does): then the adapter pages itself by name, its token {@code after:<base64url
+   * name>}.
    */
   @Override
   public Uni<Page<VmDescription>> list(String pageToken, int pageSize) {
@@ -524,29 +529,61 @@ public final class KubeVirtProvider
       return Uni.createFrom()
           .failure(ProviderException.invalidSpec("pageSize must be at least 1, was " + pageSize));
     }
+    String after;
+    try {
+      after =
+          pageToken != null && pageToken.startsWith(AFTER)
+              ? new String(
+                  Base64.getUrlDecoder().decode(pageToken.substring(AFTER.length())),
+                  StandardCharsets.UTF_8)
+              : null;
+    } catch (IllegalArgumentException e) {
+      return Uni.createFrom()
+          .failure(ProviderException.invalidSpec("not a page token of this provider"));
+    }
+    String apiToken = after == null ? pageToken : null;
     return cluster.blocking(
         "list",
         () -> {
-          GenericKubernetesResourceList page =
+          GenericKubernetesResourceList answer =
               cluster
                   .vms()
                   .withLabel(VM_ID_LABEL)
                   .list(
                       new ListOptionsBuilder()
                           .withLimit((long) pageSize)
-                          .withContinue(pageToken)
+                          .withContinue(apiToken)
                           .build());
+          List<GenericKubernetesResource> vms = new ArrayList<>(answer.getItems());
+          String next = answer.getMetadata() == null ? null : answer.getMetadata().getContinue();
+          if (after != null || vms.size() > pageSize) {
+            // the server did not page: page by name here
+            vms.sort(Comparator.comparing(KubeVirtMapper::name));
+            vms.removeIf(vm -> after != null && KubeVirtMapper.name(vm).compareTo(after) <= 0);
+            boolean more = vms.size() > pageSize;
+            vms = new ArrayList<>(vms.subList(0, Math.min(pageSize, vms.size())));
+            next =
+                more
+                    ? AFTER
+                        + Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(
+                                KubeVirtMapper.name(vms.get(vms.size() - 1))
+                                    .getBytes(StandardCharsets.UTF_8))
+                    : null;
+          }
           Map<String, GenericKubernetesResource> vmis = cluster.vmisByName();
           List<VmDescription> items = new ArrayList<>();
-          for (GenericKubernetesResource vm : page.getItems()) {
+          for (GenericKubernetesResource vm : vms) {
             items.add(
                 KubeVirtMapper.describe(
                     KubeVirtMapper.vmId(vm), vm, vmis.get(KubeVirtMapper.name(vm))));
           }
-          String next = page.getMetadata() == null ? null : page.getMetadata().getContinue();
           return new Page<>(items, next == null || next.isBlank() ? null : next);
         });
   }
+
+  private static final String AFTER = "after:";
 
   /**
    * {@code snapshot/<name>}, {@code restore/<name>}, {@code clone/<name>}: phase of that object; a
@@ -605,23 +642,22 @@ public final class KubeVirtProvider
                 return Uni.createFrom().item(new ReconfigureResult(false, false, null));
               }
               String name = KubeVirtMapper.name(vm);
-              boolean running = !"Stopped".equals(KubeVirtMapper.printableStatus(vm));
               String patch =
                   Serialization.asJson(
                       Map.of("spec", Map.of("template", Map.of("spec", Map.of("domain", domain)))));
-              return cluster
-                  .blocking(
-                      "reconfigure " + name,
-                      () ->
-                          cluster
-                              .vms()
-                              .withName(name)
-                              .patch(
-                                  new PatchContext.Builder()
-                                      .withPatchType(PatchType.JSON_MERGE)
-                                      .build(),
-                                  patch))
-                  .map(patched -> new ReconfigureResult(true, running, null));
+              return cluster.blocking(
+                  "reconfigure " + name,
+                  () -> {
+                    cluster
+                        .vms()
+                        .withName(name)
+                        .patch(
+                            new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).build(),
+                            patch);
+                    // a running VMI keeps its sizes: KubeVirt applies them at the next start
+                    boolean running = cluster.vmiOf(name) != null;
+                    return new ReconfigureResult(true, running, null);
+                  });
             });
   }
 

@@ -110,18 +110,21 @@ class KubeVirtMapperTest {
   }
 
   @Test
-  void aHealthyVmWithAFalseReadyConditionAndAMessageReportsIt() {
-    GenericKubernetesResource vm =
+  void aFailedReconcileIsReportedAndAStoppedVmThatIsNotReadyIsNot() {
+    GenericKubernetesResource stopped =
         json(
             "{\"metadata\":{\"name\":\"web-1\"},\"status\":{\"printableStatus\":\"Stopped\","
-                + "\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\",\"reason\":\"NotReady\","
+                + "\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\",\"reason\":\"VMINotExists\","
                 + "\"message\":\"VMI does not exist\"}]}}");
-    assertThat(KubeVirtMapper.error(vm)).contains("Ready NotReady: VMI does not exist");
-    GenericKubernetesResource starting =
+    GenericKubernetesResource unsynced =
         json(
-            "{\"metadata\":{\"name\":\"web-1\"},\"status\":{\"printableStatus\":\"Starting\","
-                + "\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\",\"message\":\"booting\"}]}}");
-    assertThat(KubeVirtMapper.error(starting)).isEmpty();
+            "{\"metadata\":{\"name\":\"web-1\"},\"status\":{\"printableStatus\":\"Stopped\","
+                + "\"conditions\":[{\"type\":\"Synchronized\",\"status\":\"False\",\"reason\":\"FailedCreate\","
+                + "\"message\":\"quota exceeded\"}]}}");
+
+    assertThat(KubeVirtMapper.error(stopped)).isEmpty();
+    assertThat(KubeVirtMapper.error(unsynced))
+        .contains("Synchronized FailedCreate: quota exceeded");
   }
 
   @Test
