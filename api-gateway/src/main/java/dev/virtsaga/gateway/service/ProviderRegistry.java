@@ -126,16 +126,12 @@ public class ProviderRegistry {
   }
 
   /**
-   * The host a VM is on: its spec's, or the provider's default (first declared) host when the spec
-   * names none; empty when neither is known.
+   * The host a VM is known to be on: its spec's (it was created on, or migrated to, that host).
+   * Empty when the provider placed it (vSphere's DRS, the Kubernetes scheduler, a single-endpoint
+   * worker): then a migration to where it already runs is the provider's to recognise, and it
+   * succeeds at once.
    */
   public Optional<String> currentHost(VmSpec spec) {
-    if (spec == null) {
-      return Optional.empty();
-    }
-    if (spec.host() != null) {
-      return Optional.of(spec.host());
-    }
-    return hosts(spec.provider()).stream().findFirst();
+    return spec == null ? Optional.empty() : Optional.ofNullable(spec.host());
   }
 }

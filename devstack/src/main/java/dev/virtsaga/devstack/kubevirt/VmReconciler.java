@@ -239,7 +239,12 @@ final class VmReconciler {
           return vmi;
         }
         List<ObjectNode> nodes = c.ops.nodes();
-        String node = c.placement.pick(Placement.schedulable(nodes), null, null);
+        // the scheduler honours the VMI's nodeSelector on the node's hostname label
+        String node =
+            c.placement.pick(
+                Placement.schedulable(nodes),
+                null,
+                KubeJson.text(vmi, "spec", "nodeSelector", "kubernetes.io/hostname"));
         if (node == null) {
           if (KubeJson.condition(vmi, "PodScheduled") == null) {
             KubeJson.setCondition(
@@ -286,7 +291,9 @@ final class VmReconciler {
         return vmi;
       }
     }
-    return c.ops.update(VMI, next);
+    ObjectNode updated = c.ops.update(VMI, next);
+    c.begin("vmi:" + uid + ":" + text(next, "status", "phase"), key);
+    return updated;
   }
 
   private void running(ObjectNode vmi, ObjectNode vm) {
@@ -429,6 +436,7 @@ final class VmReconciler {
     setPhase(vmi, "Pending");
     KubeJson.obj(vmi, "status").put("qosClass", "Burstable");
     ObjectNode created = c.ops.create(VMI, vmi);
+    c.begin("vmi:" + KubeJson.uid(created) + ":Pending", key);
     c.ops.event(
         VM,
         vm,
@@ -470,6 +478,7 @@ final class VmReconciler {
       return;
     }
     c.ops.delete(VMI, key.namespace(), key.name());
+    c.begin("vmi-stop:" + KubeJson.uid(vmi), key);
     c.ops.event(
         VM,
         vm,

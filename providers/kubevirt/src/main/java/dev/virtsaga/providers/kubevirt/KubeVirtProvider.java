@@ -218,6 +218,10 @@ public final class KubeVirtProvider
                   .blocking(
                       "create " + request.vmId(),
                       () -> {
+                        if (request.host() != null
+                            && cluster.client().nodes().withName(request.host()).get() == null) {
+                          throw ProviderException.invalidSpec("no node " + request.host());
+                        }
                         cluster.vms().resource(vm).dryRun().create();
                         return cluster.vms().resource(vm).create();
                       })
@@ -300,6 +304,9 @@ public final class KubeVirtProvider
     Map<String, Object> templateSpec = new LinkedHashMap<>();
     templateSpec.put("domain", domain);
     templateSpec.put("networks", List.of(Map.of("name", "default", "pod", Map.of())));
+    if (request.host() != null) {
+      templateSpec.put("nodeSelector", Map.of(KubeVirtMapper.HOSTNAME_LABEL, request.host()));
+    }
     templateSpec.put(
         "volumes", List.of(Map.of("name", "rootdisk", "containerDisk", Map.of("image", image))));
     Map<String, Object> spec = new LinkedHashMap<>();

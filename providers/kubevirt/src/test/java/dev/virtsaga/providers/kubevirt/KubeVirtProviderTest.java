@@ -97,6 +97,25 @@ class KubeVirtProviderTest {
   }
 
   @Test
+  void aCreateOnANamedNodeRunsThereAndAnUnknownNodeIsInvalid() {
+    // Given
+    CreateRequest placed = request("placed", Map.of()).onHost("node-c");
+    String name = call(provider.create(placed)).providerRef();
+    try {
+      // When
+      call(provider.power(placed.vmId(), name, PowerOp.ON));
+
+      // Then
+      assertThat(call(provider.describe(placed.vmId(), name)).raw())
+          .containsEntry("host", "node-c");
+    } finally {
+      call(provider.delete(placed.vmId(), name));
+    }
+    CreateRequest nowhere = request("nowhere", Map.of()).onHost("node-z");
+    assertThat(failureOf(provider.create(nowhere)).type()).isEqualTo(ErrorType.INVALID_SPEC);
+  }
+
+  @Test
   void aValidSpecPassesTheDryRunWithoutBeingMade() {
     CreateRequest good = request("dry", Map.of());
 

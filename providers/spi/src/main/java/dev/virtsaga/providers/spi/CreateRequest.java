@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param diskGiB root disk size in GiB; 0 means no disk
  * @param image image or template for the root disk, provider-specific, or {@code null}
  * @param labels free-form labels, never {@code null}
+ * @param host where to place the VM when one endpoint reaches several hosts (a vCenter's ESXi host,
+ *     a Kubernetes node), as the adapter names it; {@code null} lets the hypervisor choose. An
+ *     adapter whose connection is the host itself (libvirt) has nothing to choose.
  */
 public record CreateRequest(
     String vmId,
@@ -24,7 +27,27 @@ public record CreateRequest(
     long memoryMiB,
     long diskGiB,
     String image,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    String host) {
+
+  /** Placed by the hypervisor. */
+  public CreateRequest(
+      String vmId,
+      String operationId,
+      String name,
+      int cpus,
+      long memoryMiB,
+      long diskGiB,
+      String image,
+      Map<String, String> labels) {
+    this(vmId, operationId, name, cpus, memoryMiB, diskGiB, image, labels, null);
+  }
+
+  /** The same request placed on {@code newHost}. */
+  public CreateRequest onHost(String newHost) {
+    return new CreateRequest(
+        vmId, operationId, name, cpus, memoryMiB, diskGiB, image, labels, newHost);
+  }
 
   public CreateRequest {
     Objects.requireNonNull(vmId, "vmId");

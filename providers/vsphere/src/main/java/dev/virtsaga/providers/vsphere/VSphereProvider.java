@@ -599,6 +599,7 @@ public final class VSphereProvider
                               cloneVm(
                                       source.ref(),
                                       at,
+                                      null,
                                       vmName,
                                       request.targetVmId(),
                                       request.operationId(),
@@ -815,6 +816,7 @@ public final class VSphereProvider
                 cloneVm(
                     template,
                     null,
+                    request.host(),
                     vmName,
                     request.vmId(),
                     request.operationId(),
@@ -832,10 +834,14 @@ public final class VSphereProvider
                     vmName, templatePath, vm, request.vmId(), request.operationId()));
   }
 
-  /** {@code CloneVM_Task} of {@code source} (at {@code snapshot} if given), powered off. */
+  /**
+   * {@code CloneVM_Task} of {@code source} (at {@code snapshot} if given), powered off, on {@code
+   * host} (a host of the cluster; null: vCenter places it).
+   */
   private Uni<ManagedObjectReference> cloneVm(
       ManagedObjectReference source,
       ManagedObjectReference snapshot,
+      String host,
       String vmName,
       String vmId,
       String operationId,
@@ -843,6 +849,9 @@ public final class VSphereProvider
       Duration limit) {
     return fieldKey(true)
         .chain(this::placement)
+        .chain(
+            where ->
+                host == null ? Uni.createFrom().item(where) : targetHost(host).map(where::onHost))
         .chain(
             where ->
                 task(
@@ -884,11 +893,16 @@ public final class VSphereProvider
             });
   }
 
-  /** Folder, resource pool and datastore of a clone. */
+  /** Folder, resource pool, datastore and (when asked for) host of a clone. */
   private record Placement(
       ManagedObjectReference folder,
       ManagedObjectReference pool,
-      ManagedObjectReference datastore) {}
+      ManagedObjectReference datastore,
+      ManagedObjectReference host) {
+    Placement onHost(ManagedObjectReference newHost) {
+      return new Placement(folder, pool, datastore, newHost);
+    }
+  }
 
   private Uni<Placement> placement(Optional<String> ignoredKey) {
     return required(settings.vmFolderPath())
@@ -907,7 +921,7 @@ public final class VSphereProvider
                     .chain(
                         pool ->
                             required(settings.datastorePath())
-                                .map(ds -> new Placement(folder, pool, ds))));
+                                .map(ds -> new Placement(folder, pool, ds, null))));
   }
 
   private Uni<ManagedObjectReference> required(String path) {
@@ -935,6 +949,7 @@ public final class VSphereProvider
         + "<spec><location>"
         + Soap.moRef("datastore", where.datastore())
         + Soap.moRef("pool", where.pool())
+        + (where.host() == null ? "" : Soap.moRef("host", where.host()))
         + "</location><template>false</template><config>"
         + Soap.element("annotation", annotation)
         + sizes

@@ -100,6 +100,23 @@ class VSphereLifecycleTest {
   }
 
   @Test
+  void aCreateOnANamedHostPlacesTheCloneThere() {
+    // Given
+    vmId = UUID.randomUUID().toString();
+
+    // When
+    provider
+        .create(
+            new CreateRequest(vmId, "op-" + vmId, "placed", 1, 128, 0, null, Map.of())
+                .onHost("DC0_C0_H2"))
+        .await()
+        .atMost(WAIT);
+
+    // Then
+    assertThat(describe().raw()).containsEntry("host", "DC0_C0_H2");
+  }
+
+  @Test
   void aMigrationNamesItsHostAndAnUnknownHostIsAnInvalidSpec() {
     // Given
     newVm("migrate");

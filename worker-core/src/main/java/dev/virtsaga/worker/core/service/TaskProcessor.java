@@ -294,7 +294,12 @@ public final class TaskProcessor {
 
   /** CREATE; a spec with a {@code source} imports that image first and layers the disk on it. */
   private Uni<Observed> create(Provider provider, TaskRequested task) {
-    CreateRequest request = TaskMapping.createRequest(task);
+    // a host named by the task: its address, for adapters that reach several hosts through one
+    // endpoint and place the VM themselves
+    CreateRequest request =
+        task.host() == null
+            ? TaskMapping.createRequest(task)
+            : TaskMapping.createRequest(task).onHost(hosts.host(task.host()).address());
     DiskSource source = task.spec().source();
     Uni<CreateRequest> ready =
         source == null
@@ -317,7 +322,8 @@ public final class TaskProcessor {
                             request.memoryMiB(),
                             Math.max(1, request.diskGiB()),
                             imported.location(),
-                            request.labels()));
+                            request.labels(),
+                            request.host()));
     return ready
         .chain(r -> call(() -> provider.create(r)))
         .chain(
