@@ -67,6 +67,7 @@ final class CloneReconciler {
       KubeJson.obj(next, "status").put("creationTime", KubeJson.now());
       stillProcessing(next);
       c.ops.updateStatus(CLONE, next);
+      c.begin("clone:" + uid + ":SnapshotInProgress", key);
       return;
     }
     Rule rule = c.faults.rule(Operation.CLONE, key.name(), sourceName);
@@ -172,6 +173,7 @@ final class CloneReconciler {
     KubeJson.obj(next, "status").put("phase", "RestoreInProgress");
     stillProcessing(next);
     c.ops.updateStatus(CLONE, next);
+    c.begin("clone:" + KubeJson.uid(clone) + ":RestoreInProgress", key);
   }
 
   private void restorePhase(Key key, ObjectNode clone, String targetName) {
@@ -254,6 +256,7 @@ final class CloneReconciler {
     status.put("targetName", text(restore, "spec", "target", "name"));
     stillProcessing(next);
     c.ops.updateStatus(CLONE, next);
+    c.begin("clone:" + KubeJson.uid(clone) + ":CreatingTargetVM", key);
   }
 
   /**

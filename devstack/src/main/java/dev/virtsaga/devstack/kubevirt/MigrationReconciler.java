@@ -77,6 +77,7 @@ final class MigrationReconciler {
     }
     if (phase.isEmpty()) {
       writeStatus(vmim, "Pending", vmi, ours);
+      c.begin("vmim:" + uid + ":Pending", key);
       return;
     }
     if (vmi == null || !"Running".equals(text(vmi, "status", "phase")) || KubeJson.deleting(vmi)) {
@@ -166,6 +167,7 @@ final class MigrationReconciler {
     }
     vmi = c.ops.update(VMI, v);
     writeStatus(vmim, next, vmi, true);
+    c.begin("vmim:" + uid + ":" + next, key);
     if ("Succeeded".equals(next)) {
       c.ops.event(
           VMIM, vmim, "Normal", "SuccessfulMigration", "Source node reported migration succeeded");
@@ -179,7 +181,7 @@ final class MigrationReconciler {
       state.put("abortRequested", true);
       state.put("abortStatus", "Aborting");
       c.ops.update(VMI, v);
-      c.enqueue(key, 0);
+      c.begin("vmim-abort:" + KubeJson.uid(vmim), key);
       return;
     }
     if (!c.elapsed("vmim-abort:" + KubeJson.uid(vmim), key)) {

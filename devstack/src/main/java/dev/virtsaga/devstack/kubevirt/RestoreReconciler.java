@@ -134,6 +134,7 @@ final class RestoreReconciler {
       ObjectNode next = restore.deepCopy();
       conditions(next, "True", "Updating target spec", "Waiting for target update");
       c.ops.updateStatus(RESTORE, next);
+      c.begin("restore:" + KubeJson.uid(restore) + ":true", key);
       return;
     }
     if (vm == null) {

@@ -83,6 +83,7 @@ final class SnapshotReconciler {
         KubeJson.setCondition(next, "Ready", "False", "Source does not exist", null);
       }
       c.ops.updateStatus(SNAPSHOT, next);
+      c.begin("snapshot:" + uid + ":content", key);
       if (vm != null && !key.name().equals(text(vm, "status", "snapshotInProgress"))) {
         ObjectNode v = vm.deepCopy();
         KubeJson.obj(v, "status").put("snapshotInProgress", key.name());
@@ -126,6 +127,7 @@ final class SnapshotReconciler {
       ObjectNode next = snap.deepCopy();
       KubeJson.obj(next, "status").put("virtualMachineSnapshotContentName", contentName);
       c.ops.updateStatus(SNAPSHOT, next);
+      c.begin("snapshot:" + uid + ":ready", key);
       return;
     }
     ObjectNode next = snap.deepCopy();

@@ -277,6 +277,15 @@ final class VirtController implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Starts the step named {@code clock} now (when its phase was written) and requeues {@code key}
+   * for when it is due, so a step takes the step delay, not the delay plus the time to notice it.
+   */
+  void begin(String clock, Key key) {
+    clocks.put(clock, System.nanoTime());
+    enqueue(key, faults.stepDelay().toMillis() + 1);
+  }
+
   void resetClock(String clock) {
     clocks.remove(clock);
   }

@@ -14,8 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,8 +43,9 @@ final class WatchHub implements AutoCloseable {
       AttributeSet newAttributes,
       boolean deleted) {}
 
-  private final ScheduledExecutorService executor =
-      Executors.newSingleThreadScheduledExecutor(
+  private final ScheduledThreadPoolExecutor executor =
+      new ScheduledThreadPoolExecutor(
+          1,
           r -> {
             Thread t = new Thread(r, "kubevirt-sim-watch");
             t.setDaemon(true);
@@ -59,6 +59,8 @@ final class WatchHub implements AutoCloseable {
 
   WatchHub(int historyLimit, Duration bookmarkInterval) {
     this.historyLimit = historyLimit;
+    // at close, pending watch timeouts are moot
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     long ms = Math.max(50, bookmarkInterval.toMillis());
     executor.scheduleAtFixedRate(this::bookmarks, ms, ms, TimeUnit.MILLISECONDS);
   }
