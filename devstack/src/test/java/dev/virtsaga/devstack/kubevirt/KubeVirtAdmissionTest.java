@@ -175,11 +175,8 @@ class KubeVirtAdmissionTest {
         catchThrowableOfType(
             KubernetesClientException.class,
             () ->
-                client
-                    .genericKubernetesResources(VIRTUAL_MACHINE.context())
-                    .inNamespace("default")
-                    .withName(name)
-                    .edit(o -> set(o, "spec.runStrategy", "Sometimes")));
+                KubeVirtObjects.edit(
+                    client, VIRTUAL_MACHINE, name, o -> set(o, "spec.runStrategy", "Sometimes")));
     assertThat(e.getCode()).isEqualTo(422);
     assertThat(text(get(client, VIRTUAL_MACHINE, name), "spec.runStrategy")).isEqualTo("Halted");
   }
@@ -248,15 +245,14 @@ class KubeVirtAdmissionTest {
     assertThat(exists.getStatus().getReason()).isEqualTo("AlreadyExists");
 
     GenericKubernetesResource stale = get(client, VIRTUAL_MACHINE, name);
-    client
-        .genericKubernetesResources(VIRTUAL_MACHINE.context())
-        .inNamespace("default")
-        .withName(name)
-        .edit(
-            o -> {
-              o.getMetadata().setLabels(Map.of("changed", "yes"));
-              return o;
-            });
+    KubeVirtObjects.edit(
+        client,
+        VIRTUAL_MACHINE,
+        name,
+        o -> {
+          o.getMetadata().setLabels(Map.of("changed", "yes"));
+          return o;
+        });
     KubernetesClientException conflict =
         catchThrowableOfType(
             KubernetesClientException.class,

@@ -37,7 +37,7 @@ class KubeVirtLifecycleTest {
 
   @BeforeAll
   static void start() {
-    sim = new KubeVirtSimulator().start();
+    sim = KubeVirtSimulator.builder().stepDelay(java.time.Duration.ofMillis(50)).build().start();
     client = sim.newClient();
     http = new SimHttp(sim);
   }
@@ -269,11 +269,8 @@ class KubeVirtLifecycleTest {
     awaitPrintable(name, "Running");
 
     GenericKubernetesResource vm = get(client, VIRTUAL_MACHINE, name);
-    client
-        .genericKubernetesResources(VIRTUAL_MACHINE.context())
-        .inNamespace("default")
-        .withName(name)
-        .edit(o -> set(o, "spec.template.spec.domain.cpu.cores", 4));
+    KubeVirtObjects.edit(
+        client, VIRTUAL_MACHINE, name, o -> set(o, "spec.template.spec.domain.cpu.cores", 4));
 
     awaitObject(
         client,

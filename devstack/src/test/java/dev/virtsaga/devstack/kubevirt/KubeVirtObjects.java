@@ -103,6 +103,30 @@ final class KubeVirtObjects {
     return v == null ? null : String.valueOf(v);
   }
 
+  /**
+   * fabric8's {@code edit}, retried on 409: its JSON patch carries the resourceVersion it read, and
+   * the simulated controller writes VMs (status, finalizer) concurrently, as virt-controller does.
+   */
+  static GenericKubernetesResource edit(
+      KubernetesClient client,
+      KubeVirtResource r,
+      String name,
+      java.util.function.UnaryOperator<GenericKubernetesResource> change) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return client
+            .genericKubernetesResources(r.context())
+            .inNamespace("default")
+            .withName(name)
+            .edit(change);
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Waits (bounded) until the object satisfies {@code condition}; returns it then. */
   static GenericKubernetesResource awaitObject(
       KubernetesClient client,

@@ -37,7 +37,7 @@ class KubeVirtSnapshotCloneTest {
 
   @BeforeAll
   static void start() {
-    sim = new KubeVirtSimulator().start();
+    sim = KubeVirtSimulator.builder().stepDelay(java.time.Duration.ofMillis(50)).build().start();
     client = sim.newClient();
     http = new SimHttp(sim);
   }
@@ -156,11 +156,8 @@ class KubeVirtSnapshotCloneTest {
     http.vm(vm, "stop");
     awaitField(client, VIRTUAL_MACHINE, vm, "status.printableStatus", "Stopped");
     awaitGone(client, VIRTUAL_MACHINE_INSTANCE, vm);
-    client
-        .genericKubernetesResources(VIRTUAL_MACHINE.context())
-        .inNamespace("default")
-        .withName(vm)
-        .edit(o -> set(o, "spec.template.spec.domain.cpu.cores", 4));
+    KubeVirtObjects.edit(
+        client, VIRTUAL_MACHINE, vm, o -> set(o, "spec.template.spec.domain.cpu.cores", 4));
 
     // When it is restored
     String restore = name("restore");
