@@ -72,7 +72,7 @@ final class Discovery {
   private final List<ResourceType> types = new ArrayList<>();
 
   Discovery(Set<String> servedGroups) {
-    this.servedGroups = Set.copyOf(servedGroups);
+    this.servedGroups = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(servedGroups));
     types.add(NODES);
     types.add(NAMESPACES);
     types.add(EVENTS);

@@ -492,7 +492,6 @@ public final class KubeVirtSimulator implements AutoCloseable {
             + ")");
     System.out.println("KUBEVIRT_SIM_URL=" + sim.masterUrl());
     System.out.println("KUBECONFIG=" + kubeconfig.toAbsolutePath());
-    System.out.println("  e.g. kubectl --kubeconfig " + kubeconfig.toAbsolutePath() + " get vms");
     System.out.flush();
     stopped.await();
     LOG.fine("stopped");

@@ -153,6 +153,14 @@ final class SimApiDispatcher extends KubernetesCrudDispatcher implements Store {
       return toResponse(Reply.status(ApiStatus.pageNotFound()));
     }
     if ("GET".equals(method) && p.watch()) {
+      String upgrade = request.getHeader("Upgrade");
+      if (upgrade == null || !upgrade.equalsIgnoreCase("websocket")) {
+        return toResponse(
+            Reply.status(
+                ApiStatus.badRequest(
+                    "this simulated API server serves watches over WebSocket only (as fabric8's"
+                        + " client watches); streamed HTTP watches are not simulated")));
+      }
       return watch(p, type, client);
     }
     Reply reply =
