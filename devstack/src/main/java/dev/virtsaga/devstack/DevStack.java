@@ -1,5 +1,6 @@
 package dev.virtsaga.devstack;
 
+import dev.virtsaga.devstack.kubevirt.KubeVirtSimulator;
 import dev.virtsaga.devstack.vcsim.Vcsim;
 import dev.virtsaga.devstack.vcsim.VcsimInventory;
 import dev.virtsaga.devstack.virtfusion.VirtFusionSimulator;
@@ -14,9 +15,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The launcher behind {@code bin/stack}: the whole system on one machine, on its embedded default.
  * Starts Kafka (data in {@code .devstack/kafka}), makes sure PostgreSQL runs with the services'
- * databases, starts the VirtFusion simulator and vcsim (the simulated vCenter), then orchestrator,
- * worker-libvirt, worker-virtfusion, worker-vsphere and api-gateway from their packaged jars, waits
- * until each is ready, and on Ctrl-C stops the services, the simulators, then Kafka.
+ * databases, starts the VirtFusion simulator, vcsim (the simulated vCenter) and the KubeVirt
+ * simulator, then orchestrator, worker-libvirt, worker-virtfusion, worker-vsphere, worker-kubevirt
+ * and api-gateway from their packaged jars, waits until each is ready, and on Ctrl-C stops the
+ * services, the simulators, then Kafka.
  *
  * <p>Arguments: {@code --clean} wipes Kafka's data and recreates the databases first; {@code
  * --echo} copies the services' output to the console ({@code [name] ...}). Environment: {@value
@@ -49,6 +51,9 @@ public final class DevStack {
   public static final String VCSIM_PORT_ENV = "VIRTSAGA_VCSIM_PORT";
   public static final int DEFAULT_VCSIM_PORT = 18989;
 
+  public static final String WORKER_KUBEVIRT_PORT_ENV = "VIRTSAGA_WORKER_KUBEVIRT_PORT";
+  public static final int DEFAULT_WORKER_KUBEVIRT_PORT = 8085;
+
   /** The ESXi hosts of vcsim's default cluster {@code DC0_C0}, all reached by worker-vsphere. */
   public static final String VSPHERE_HOSTS = "DC0_C0_H0,DC0_C0_H1,DC0_C0_H2";
 
@@ -69,6 +74,11 @@ public final class DevStack {
       intEnv(WORKER_VSPHERE_PORT_ENV, DEFAULT_WORKER_VSPHERE_PORT);
   private final int vcsimPort = intEnv(VCSIM_PORT_ENV, DEFAULT_VCSIM_PORT);
   private volatile Vcsim vcsim;
+  private final int workerKubeVirtPort =
+      intEnv(WORKER_KUBEVIRT_PORT_ENV, DEFAULT_WORKER_KUBEVIRT_PORT);
+  private final int kubeVirtPort =
+      intEnv(KubeVirtSimulator.PORT_ENV, KubeVirtSimulator.DEFAULT_PORT);
+  private volatile KubeVirtSimulator kubeVirt;
   private final String libvirtUri =
       System.getenv().getOrDefault(LIBVIRT_URI_ENV, DEFAULT_LIBVIRT_URI);
   private final List<ServiceProcess> services = new ArrayList<>();
@@ -124,6 +134,7 @@ public final class DevStack {
             "worker-libvirt",
             "worker-virtfusion",
             "worker-vsphere",
+            "worker-kubevirt",
             "api-gateway")) {
       jars.put(module, ServiceProcess.quarkusRunJar(repo, module));
     }
@@ -142,6 +153,8 @@ public final class DevStack {
             virtFusionPort,
             workerVSpherePort,
             vcsimPort,
+            workerKubeVirtPort,
+            kubeVirtPort,
             kafkaPort,
             kafkaPort + 1)) {
       if (!Ports.isFree(port)) {
@@ -160,6 +173,10 @@ public final class DevStack {
                 + WORKER_VSPHERE_PORT_ENV
                 + ", "
                 + VCSIM_PORT_ENV
+                + ", "
+                + WORKER_KUBEVIRT_PORT_ENV
+                + ", "
+                + KubeVirtSimulator.PORT_ENV
                 + ")");
       }
     }
@@ -231,13 +248,41 @@ public final class DevStack {
             .kafka(kafka.bootstrapServers())
             .env(vSphereEnv(vcsim)),
         logs);
+    // nor a KubeVirt cluster: a Kubernetes API with a simulated virt-controller, in this JVM
+    say("starting the KubeVirt simulator on 127.0.0.1:" + kubeVirtPort + " ...");
+    synchronized (this) {
+      if (stopped) {
+        throw new IllegalStateException("interrupted by shutdown");
+      }
+      kubeVirt = new KubeVirtSimulator();
+    }
+    kubeVirt.start(kubeVirtPort);
+    launch(
+        ServiceProcess.quarkusApp("worker-kubevirt", jars.get("worker-kubevirt"))
+            .httpPort(workerKubeVirtPort)
+            .kafka(kafka.bootstrapServers())
+            .env(kubeVirtEnv(kubeVirt)),
+        logs);
     launch(
         ServiceProcess.quarkusApp("api-gateway", jars.get("api-gateway"))
             .httpPort(gatewayPort)
             .kafka(kafka.bootstrapServers())
             .database(gatewayDb)
-            .env("VIRTSAGA_GATEWAY_ENABLED_PROVIDERS", "libvirt,virtfusion,vsphere"),
+            .env("VIRTSAGA_GATEWAY_ENABLED_PROVIDERS", ENABLED_PROVIDERS),
         logs);
+  }
+
+  /** Every provider the stack runs a worker for. */
+  public static final String ENABLED_PROVIDERS = "libvirt,virtfusion,vsphere,kubevirt";
+
+  /** worker-kubevirt's environment for the simulator (plain HTTP on loopback, its nodes). */
+  public static Map<String, String> kubeVirtEnv(KubeVirtSimulator sim) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("VIRTSAGA_KUBEVIRT_MASTER_URL", sim.masterUrl());
+    env.put("VIRTSAGA_KUBEVIRT_NAMESPACE", sim.namespace());
+    env.put("VIRTSAGA_KUBEVIRT_INSECURE_LOOPBACK", "true");
+    env.put("VIRTSAGA_KUBEVIRT_HOSTS", String.join(",", sim.nodes()));
+    return env;
   }
 
   /** worker-vsphere's environment for vcsim's default inventory (its simulator credentials). */
@@ -310,6 +355,11 @@ public final class DevStack {
     if (virtFusion != null) {
       virtFusion.close();
     }
+    KubeVirtSimulator k = kubeVirt;
+    if (k != null) {
+      say("stopping the KubeVirt simulator");
+      k.close();
+    }
     Vcsim sim = vcsim;
     if (sim != null && sim.isAlive()) {
       say("stopping vcsim");
@@ -346,6 +396,15 @@ public final class DevStack {
                 + VSPHERE_HOSTS
                 + ", template "
                 + vcsim.templatePath(),
+            "  worker-kubevirt http://127.0.0.1:"
+                + workerKubeVirtPort
+                + "   KubeVirt simulator "
+                + kubeVirt.masterUrl()
+                + " (namespace "
+                + kubeVirt.namespace()
+                + ", nodes "
+                + String.join(",", kubeVirt.nodes())
+                + ")",
             "  Kafka           " + kafka.bootstrapServers(),
             "  PostgreSQL      "
                 + Postgres.HOST

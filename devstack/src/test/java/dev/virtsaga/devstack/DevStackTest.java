@@ -2,6 +2,7 @@ package dev.virtsaga.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.virtsaga.devstack.kubevirt.KubeVirtSimulator;
 import dev.virtsaga.events.Topics;
 import java.io.File;
 import java.io.IOException;
@@ -53,6 +54,7 @@ class DevStackTest {
             "worker-libvirt",
             "worker-virtfusion",
             "worker-vsphere",
+            "worker-kubevirt",
             "api-gateway")) {
       writeFakeServiceJar(ServiceProcess.quarkusRunJar(repo, module));
     }
@@ -64,6 +66,8 @@ class DevStackTest {
     int simulator = Ports.free();
     int vsphereWorker = Ports.free();
     int vcsim = Ports.free();
+    int kubevirtWorker = Ports.free();
+    int kubevirtSim = Ports.free();
 
     // When the launcher runs
     devstack =
@@ -83,6 +87,8 @@ class DevStackTest {
             .env(DevStack.VIRTFUSION_SIM_PORT_ENV, String.valueOf(simulator))
             .env(DevStack.WORKER_VSPHERE_PORT_ENV, String.valueOf(vsphereWorker))
             .env(DevStack.VCSIM_PORT_ENV, String.valueOf(vcsim))
+            .env(DevStack.WORKER_KUBEVIRT_PORT_ENV, String.valueOf(kubevirtWorker))
+            .env(KubeVirtSimulator.PORT_ENV, String.valueOf(kubevirtSim))
             .env(DevStack.LIBVIRT_URI_ENV, "test:///devstack-test")
             .logFile(repo.resolve("devstack.log"))
             .build()
@@ -118,8 +124,13 @@ class DevStackTest {
     assertThat(env(vsphereWorker, "VIRTSAGA_VSPHERE_HOSTS"))
         .isEqualTo("DC0_C0_H0,DC0_C0_H1,DC0_C0_H2");
     assertThat(Ports.isListening("127.0.0.1", vcsim)).as("vcsim listening").isTrue();
+    // the KubeVirt worker drives the simulator the launcher runs, with its nodes
+    assertThat(env(kubevirtWorker, "VIRTSAGA_KUBEVIRT_MASTER_URL"))
+        .isEqualTo("http://127.0.0.1:" + kubevirtSim);
+    assertThat(env(kubevirtWorker, "VIRTSAGA_KUBEVIRT_HOSTS")).isEqualTo("node-a,node-b,node-c");
+    assertThat(Ports.isListening("127.0.0.1", kubevirtSim)).as("simulator listening").isTrue();
     assertThat(env(gateway, "VIRTSAGA_GATEWAY_ENABLED_PROVIDERS"))
-        .isEqualTo("libvirt,virtfusion,vsphere");
+        .isEqualTo("libvirt,virtfusion,vsphere,kubevirt");
     assertThat(env(gateway, "KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(kafka);
     assertThat(env(gateway, "QUARKUS_DATASOURCE_JDBC_URL"))
         .isEqualTo(Postgres.jdbcUrl(DevStack.GATEWAY_DB));
@@ -139,10 +150,12 @@ class DevStackTest {
     assertThat(Files.readString(devstack.logFile()))
         .containsSubsequence(
             "stopping api-gateway",
+            "stopping worker-kubevirt",
             "stopping worker-vsphere",
             "stopping worker-virtfusion",
             "stopping worker-libvirt",
             "stopping orchestrator",
+            "stopping the KubeVirt simulator",
             "stopping vcsim",
             "stopping Kafka",
             "devstack: stopped");
@@ -152,6 +165,7 @@ class DevStackTest {
             "worker-libvirt",
             "worker-virtfusion",
             "worker-vsphere",
+            "worker-kubevirt",
             "api-gateway")) {
       assertThat(repo.resolve(".devstack/logs/" + service + ".log"))
           .content()
@@ -167,7 +181,9 @@ class DevStackTest {
             virtfusionWorker,
             simulator,
             vsphereWorker,
-            vcsim)) {
+            vcsim,
+            kubevirtWorker,
+            kubevirtSim)) {
       assertThat(Ports.isListening("127.0.0.1", port)).as("port %d closed", port).isFalse();
     }
   }

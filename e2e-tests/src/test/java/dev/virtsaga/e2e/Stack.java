@@ -4,6 +4,7 @@ import dev.virtsaga.devstack.DevStack;
 import dev.virtsaga.devstack.Ports;
 import dev.virtsaga.devstack.Postgres;
 import dev.virtsaga.devstack.ServiceProcess;
+import dev.virtsaga.devstack.kubevirt.KubeVirtSimulator;
 import dev.virtsaga.devstack.test.KafkaTestResource;
 import dev.virtsaga.devstack.test.PostgresTestResource;
 import dev.virtsaga.devstack.vcsim.Vcsim;
@@ -46,6 +47,11 @@ final class Stack {
   final Vcsim vcsim;
 
   final ServiceProcess vsphereWorker;
+
+  /** The KubeVirt simulator (in this JVM) and worker-kubevirt on it; null on the QEMU stack. */
+  final KubeVirtSimulator kubevirt;
+
+  final ServiceProcess kubevirtWorker;
   static final Duration VCSIM_CLONE_DELAY = Duration.ofSeconds(3);
   final Path logs;
 
@@ -94,8 +100,8 @@ final class Stack {
                     "VIRTSAGA_VIRTFUSION_RATE_LIMIT_BURST", "20",
                     "VIRTSAGA_VIRTFUSION_TIMEOUTS_POLL_INTERVAL", "250ms"))
             .build();
-    boolean withVsphere = !LIBVIRT_URI.startsWith("qemu");
-    if (withVsphere) {
+    boolean simulated = !LIBVIRT_URI.startsWith("qemu");
+    if (simulated) {
       vcsim =
           new Vcsim(
                   VcsimInventory.defaults(),
@@ -109,9 +115,17 @@ final class Stack {
               .env(DevStack.vSphereEnv(vcsim))
               .env(Map.of("VIRTSAGA_VSPHERE_TIMEOUTS_POLL_INTERVAL", "250ms"))
               .build();
+      kubevirt = KubeVirtSimulator.builder().stepDelay(Duration.ofMillis(50)).build().start();
+      kubevirtWorker =
+          service("worker-kubevirt", Ports.free())
+              .env(DevStack.kubeVirtEnv(kubevirt))
+              .env(Map.of("VIRTSAGA_KUBEVIRT_TIMEOUTS_POLL_INTERVAL", "100ms"))
+              .build();
     } else {
       vcsim = null;
       vsphereWorker = null;
+      kubevirt = null;
+      kubevirtWorker = null;
     }
     gateway =
         service("api-gateway", Ports.free())
@@ -119,13 +133,14 @@ final class Stack {
             .env(
                 Map.of(
                     "VIRTSAGA_GATEWAY_ENABLED_PROVIDERS",
-                    withVsphere ? "libvirt,virtfusion,vsphere" : "libvirt,virtfusion"))
+                    simulated ? DevStack.ENABLED_PROVIDERS : "libvirt,virtfusion"))
             .build();
     java.util.List<ServiceProcess> all =
         new java.util.ArrayList<>(
             java.util.Arrays.asList(worker, virtfusionWorker, orchestrator, gateway));
     if (vsphereWorker != null) {
       all.add(vsphereWorker);
+      all.add(kubevirtWorker);
     }
     for (ServiceProcess p : all) {
       p.start();
@@ -189,7 +204,9 @@ final class Stack {
     // in parallel, so the JVM exits well within the test runner's patience
     java.util.List<Thread> stops = new java.util.ArrayList<>();
     for (ServiceProcess p :
-        new ServiceProcess[] {gateway, orchestrator, worker, virtfusionWorker, vsphereWorker}) {
+        new ServiceProcess[] {
+          gateway, orchestrator, worker, virtfusionWorker, vsphereWorker, kubevirtWorker
+        }) {
       if (p == null) {
         continue;
       }
@@ -207,6 +224,9 @@ final class Stack {
     virtfusion.close();
     if (vcsim != null) {
       vcsim.stop();
+    }
+    if (kubevirt != null) {
+      kubevirt.close();
     }
     orchestratorDb.drop();
     gatewayDb.drop();

@@ -624,7 +624,12 @@ public final class SagaEngine {
         }
       }
       case MIGRATE -> {
-        if (timedOut) {
+        if (timedOut || error.type() == ErrorType.TIMEOUT) {
+          // the worker gave up at the step's deadline before our timer did: the same timeout,
+          // and the migration may still run on the hypervisor
+          if (!timedOut) {
+            c.events.add(new OperationTimedOut(c.vm.id(), op.id(), op.type(), op.step(), c.now));
+          }
           c.cancelMigration(error);
         } else {
           c.abort(error);

@@ -965,6 +965,17 @@ class SagaEngineTest {
     assertThat(arrived.events()).last().isInstanceOf(OperationSucceeded.class);
     assertThat(apply(cancelling2, arrived).spec().host()).isEqualTo("host-b");
 
+    // the worker giving up at the deadline (TIMEOUT, no time left to retry): the same timeout
+    // and cancel, since the migration may still run
+    Decision workerTimeout =
+        engine.onTaskEvent(
+            migrating, fail(d.tasks().get(0), ErrorType.TIMEOUT), migrating.operation().deadline());
+    assertThat(workerTimeout.events())
+        .anySatisfy(e -> assertThat(e).isInstanceOf(OperationTimedOut.class));
+    assertThat(workerTimeout.tasks())
+        .singleElement()
+        .satisfies(t -> assertThat(t.action()).isEqualTo(TaskAction.MIGRATE_CANCEL));
+
     // abort with nothing to abort
     assertThat(engine.onCommand(vm, abort, now).events())
         .singleElement()

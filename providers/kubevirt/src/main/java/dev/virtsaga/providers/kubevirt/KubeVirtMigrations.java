@@ -23,6 +23,17 @@ final class KubeVirtMigrations {
 
   private final KubeVirtCluster cluster;
 
+  /** Migrations this adapter cancelled (their objects are gone): FAILED, not unknown. */
+  private final java.util.Set<String> cancelled =
+      java.util.Collections.newSetFromMap(
+          java.util.Collections.synchronizedMap(
+              new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> e) {
+                  return size() > 10_000;
+                }
+              }));
+
   KubeVirtMigrations(KubeVirtCluster cluster) {
     this.cluster = cluster;
   }
@@ -116,6 +127,11 @@ final class KubeVirtMigrations {
         () -> {
           GenericKubernetesResource m = cluster.migrationsApi().withName(taskRef).get();
           if (m == null) {
+            if (cancelled.contains(taskRef)) {
+              // deleting the object aborted it; KubeVirt then forgets it
+              return TaskState.failed(
+                  taskRef, ProviderException.conflict("migration " + taskRef + " was cancelled"));
+            }
             throw ProviderException.notFound("no migration " + taskRef);
           }
           Map<String, Object> t = Tree.of(m);
@@ -152,7 +168,11 @@ final class KubeVirtMigrations {
                         .blocking(
                             "cancel " + taskRef,
                             () -> cluster.migrationsApi().withName(taskRef).delete())
-                        .invoke(() -> LOG.infof("cancelled migration %s", taskRef))
+                        .invoke(
+                            () -> {
+                              cancelled.add(taskRef);
+                              LOG.infof("cancelled migration %s", taskRef);
+                            })
                         .replaceWithVoid());
   }
 }

@@ -116,6 +116,28 @@ class KubeVirtProviderTest {
   }
 
   @Test
+  void aVmRevertedToARunningSnapshotMigratesThroughAMigrationObject() {
+    CreateRequest r = request("reverted", Map.of());
+    String name = call(provider.create(r)).providerRef();
+    try {
+      call(provider.power(r.vmId(), name, PowerOp.ON));
+      var snap = call(provider.createSnapshot(r.vmId(), name, "base", null));
+      call(provider.revertSnapshot(r.vmId(), name, snap.snapshotId()));
+      String from = call(provider.describe(r.vmId(), name)).raw().get("host");
+      String to = from.equals("node-a") ? "node-b" : "node-a";
+
+      String task = call(provider.migrate(r.vmId(), name, to));
+
+      assertThat(task).doesNotStartWith("done/");
+      await().atMost(WAIT).until(() -> call(provider.migrationStatus(task)).isComplete());
+      assertThat(call(provider.migrationStatus(task)).phase()).isEqualTo(TaskState.Phase.SUCCEEDED);
+      assertThat(call(provider.describe(r.vmId(), name)).raw()).containsEntry("host", to);
+    } finally {
+      call(provider.delete(r.vmId(), name));
+    }
+  }
+
+  @Test
   void aValidSpecPassesTheDryRunWithoutBeingMade() {
     CreateRequest good = request("dry", Map.of());
 
@@ -213,7 +235,8 @@ class KubeVirtProviderTest {
                           .withName(task)
                           .get()
                       == null);
-      assertThat(failureOf(provider.migrationStatus(task)).type()).isEqualTo(ErrorType.NOT_FOUND);
+      assertThat(call(provider.migrationStatus(task)).phase()).isEqualTo(TaskState.Phase.FAILED);
+      assertThat(call(provider.migrationStatus(task)).error().getMessage()).contains("cancelled");
       assertThat(call(provider.describe(r.vmId(), name)).raw()).containsEntry("host", from);
       assertThat(call(provider.describe(r.vmId(), name)).power()).isEqualTo(PowerState.ON);
     } finally {

@@ -372,8 +372,11 @@ public final class TaskProcessor {
         .chain(
             ref -> {
               migrations.put(task.vmId(), new RunningMigration(ref, migration, target.name()));
+              // a task abandoned at its deadline leaves the entry: the migration may still run on
+              // the hypervisor, and the MIGRATE_CANCEL the orchestrator sends next finds it
               return awaitMigration(task, migration, ref, -1)
-                  .eventually(() -> migrations.remove(task.vmId()));
+                  .onItemOrFailure()
+                  .invoke(() -> migrations.remove(task.vmId()));
             })
         .chain(() -> describe(target.provider(), task.vmId(), task.providerRef()))
         .map(d -> d.withResult(OperationResult.host(target.name())));
@@ -425,12 +428,19 @@ public final class TaskProcessor {
         running == null
             ? Uni.createFrom().voidItem()
             : call(() -> running.migration().cancelMigration(running.taskRef()))
-                .chain(() -> awaitEnd(running));
+                .chain(() -> awaitEnd(running))
+                .invoke(() -> migrations.remove(task.vmId(), running));
     return stopped
         .chain(() -> call(() -> hosts.provider(target).describe(task.vmId(), task.providerRef())))
         .chain(
             onTarget -> {
-              String where = onTarget.exists() ? target : source;
+              // one endpoint for all hosts (vSphere, KubeVirt) sees the VM from either side and
+              // says where it runs; per-host connections (libvirt) see it only where it is
+              String reported = onTarget.raw().get("host");
+              String where =
+                  reported != null && hosts.names().contains(reported)
+                      ? reported
+                      : onTarget.exists() ? target : source;
               return describe(hosts.provider(where), task.vmId(), task.providerRef())
                   .map(d -> d.withResult(OperationResult.host(where)));
             });
