@@ -133,8 +133,12 @@ public final class KubeVirtSimulator implements AutoCloseable {
             new Context(Serialization.jsonMapper()), webServer, new HashMap<>(), dispatcher, false);
     try {
       server.init(InetAddress.getByName("127.0.0.1"), port);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot bind 127.0.0.1", e);
+    } catch (IOException | RuntimeException e) {
+      // e.g. the port is taken: leave the simulator as it was, not started
+      dispatcher.watches().close();
+      server.destroy();
+      server = null;
+      throw new IllegalStateException("cannot listen on 127.0.0.1:" + port, e);
     }
     this.port = server.getPort();
     seed();
