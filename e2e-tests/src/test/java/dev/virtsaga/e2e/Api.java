@@ -89,6 +89,35 @@ final class Api {
     return a.status() == 200 ? a.body().path("state").asText() : null;
   }
 
+  /** Waits until the gateway shows the VM in {@code state}. */
+  void awaitState(String vmId, String state, Duration wait) {
+    org.awaitility.Awaitility.await().atMost(wait).until(() -> state.equals(state(vmId)));
+  }
+
+  /**
+   * Waits until the operation of a 202 answer reaches {@code status} and returns it; one that ends
+   * otherwise (FAILED, REJECTED while SUCCEEDED is awaited) fails the wait at once with its body.
+   */
+  JsonNode awaitOperation(Answer accepted, String status, Duration wait) {
+    org.assertj.core.api.Assertions.assertThat(accepted.status())
+        .as(String.valueOf(accepted.body()))
+        .isEqualTo(202);
+    String op = accepted.body().path("operationId").asText();
+    org.awaitility.Awaitility.await()
+        .atMost(wait)
+        .until(
+            () -> {
+              JsonNode now = get("/v1/operations/" + op).body();
+              if (!"FAILED".equals(status)) {
+                org.assertj.core.api.Assertions.assertThat(now.path("status").asText())
+                    .as("operation " + now)
+                    .isNotIn("FAILED", "REJECTED", "TIMED_OUT");
+              }
+              return status.equals(now.path("status").asText());
+            });
+    return get("/v1/operations/" + op).body();
+  }
+
   /** Follows {@code GET /v1/events} in the background, collecting every SSE data payload. */
   Sse events(String query) {
     return new Sse(base + "/v1/events" + query);

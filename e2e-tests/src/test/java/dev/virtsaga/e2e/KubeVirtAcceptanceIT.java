@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,25 +112,11 @@ class KubeVirtAcceptanceIT {
   }
 
   private static void awaitState(String vmId, String state) {
-    await().atMost(WAIT).until(() -> state.equals(api.state(vmId)));
+    api.awaitState(vmId, state, WAIT);
   }
 
   private static JsonNode awaitOperation(Api.Answer accepted, String status) {
-    assertThat(accepted.status()).as(String.valueOf(accepted.body())).isEqualTo(202);
-    String op = accepted.body().path("operationId").asText();
-    await()
-        .atMost(WAIT)
-        .until(
-            () -> {
-              JsonNode now = api.get("/v1/operations/" + op).body();
-              if (!"FAILED".equals(status)) {
-                assertThat(now.path("status").asText())
-                    .as("operation " + now)
-                    .isNotIn(Set.of("FAILED", "REJECTED"));
-              }
-              return status.equals(now.path("status").asText());
-            });
-    return api.get("/v1/operations/" + op).body();
+    return api.awaitOperation(accepted, status, WAIT);
   }
 
   private static Api.Answer createVm(String name, String labels) {

@@ -54,25 +54,11 @@ class QemuAcceptanceIT {
 
   /** The operation's status and the VM's state come by different topics: either may be first. */
   private static void awaitState(String vmId, String state) {
-    await().atMost(WAIT).until(() -> state.equals(api.state(vmId)));
+    api.awaitState(vmId, state, WAIT);
   }
 
   private static JsonNode awaitOperation(Api.Answer accepted, String status) {
-    assertThat(accepted.status()).as(String.valueOf(accepted.body())).isEqualTo(202);
-    String op = accepted.body().path("operationId").asText();
-    await()
-        .atMost(WAIT)
-        .until(
-            () -> {
-              String now = api.get("/v1/operations/" + op).body().path("status").asText();
-              assertThat(now).as("operation " + op).isNotIn(failedUnless(status));
-              return status.equals(now);
-            });
-    return api.get("/v1/operations/" + op).body();
-  }
-
-  private static Set<String> failedUnless(String expected) {
-    return "FAILED".equals(expected) ? Set.of() : Set.of("FAILED", "REJECTED", "TIMED_OUT");
+    return api.awaitOperation(accepted, status, WAIT);
   }
 
   /**

@@ -76,25 +76,11 @@ class VSphereAcceptanceIT {
   }
 
   private static void awaitState(String vmId, String state) {
-    await().atMost(WAIT).until(() -> state.equals(api.state(vmId)));
+    api.awaitState(vmId, state, WAIT);
   }
 
   private static JsonNode awaitOperation(Api.Answer accepted, String status) {
-    assertThat(accepted.status()).as(String.valueOf(accepted.body())).isEqualTo(202);
-    String op = accepted.body().path("operationId").asText();
-    await()
-        .atMost(WAIT)
-        .until(
-            () -> {
-              String now = api.get("/v1/operations/" + op).body().path("status").asText();
-              if (!"FAILED".equals(status)) {
-                assertThat(now)
-                    .as("operation " + op + ": " + api.get("/v1/operations/" + op).body())
-                    .isNotIn(Set.of("FAILED", "REJECTED", "TIMED_OUT"));
-              }
-              return status.equals(now);
-            });
-    return api.get("/v1/operations/" + op).body();
+    return api.awaitOperation(accepted, status, WAIT);
   }
 
   /** The VM as vcsim has it. */
