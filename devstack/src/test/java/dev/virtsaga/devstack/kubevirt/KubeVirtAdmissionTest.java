@@ -212,15 +212,26 @@ class KubeVirtAdmissionTest {
 
     // update and delete of a stored one: answered, nothing changes
     create(client, VIRTUAL_MACHINE, vm(name, "Halted"));
-    GenericKubernetesResource changed =
-        set(get(client, VIRTUAL_MACHINE, name), "spec.runStrategy", "Always");
-    GenericKubernetesResource updated =
-        client
-            .genericKubernetesResources(VIRTUAL_MACHINE.context())
-            .inNamespace("default")
-            .resource(changed)
-            .dryRun()
-            .update();
+    // the controller writes the VM too (finalizer, status): an update from a stale read is a 409,
+    // as on a real cluster, so read again and retry
+    GenericKubernetesResource updated = null;
+    for (int attempt = 0; updated == null; attempt++) {
+      GenericKubernetesResource changed =
+          set(get(client, VIRTUAL_MACHINE, name), "spec.runStrategy", "Always");
+      try {
+        updated =
+            client
+                .genericKubernetesResources(VIRTUAL_MACHINE.context())
+                .inNamespace("default")
+                .resource(changed)
+                .dryRun()
+                .update();
+      } catch (KubernetesClientException conflict) {
+        if (conflict.getCode() != 409 || attempt >= 20) {
+          throw conflict;
+        }
+      }
+    }
     assertThat(text(updated, "spec.runStrategy")).isEqualTo("Always");
     client
         .genericKubernetesResources(VIRTUAL_MACHINE.context())

@@ -234,13 +234,23 @@ class KubeVirtLifecycleTest {
     create(client, VIRTUAL_MACHINE, vm(once, "Once"));
     awaitPrintable(once, "Running");
     // the guest shuts down: the VMI succeeds, and is not restarted
-    GenericKubernetesResource vmi = get(client, VIRTUAL_MACHINE_INSTANCE, once);
-    set(vmi, "status.phase", "Succeeded");
-    client
-        .genericKubernetesResources(VIRTUAL_MACHINE_INSTANCE.context())
-        .inNamespace("default")
-        .resource(vmi)
-        .update();
+    // (read again and retry on 409: the controller writes the VMI too)
+    for (int attempt = 0; ; attempt++) {
+      GenericKubernetesResource vmi = get(client, VIRTUAL_MACHINE_INSTANCE, once);
+      set(vmi, "status.phase", "Succeeded");
+      try {
+        client
+            .genericKubernetesResources(VIRTUAL_MACHINE_INSTANCE.context())
+            .inNamespace("default")
+            .resource(vmi)
+            .update();
+        break;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException conflict) {
+        if (conflict.getCode() != 409 || attempt >= 20) {
+          throw conflict;
+        }
+      }
+    }
     awaitPrintable(once, "Stopped");
     assertThat(text(get(client, VIRTUAL_MACHINE_INSTANCE, once), "status.phase"))
         .isEqualTo("Succeeded");
