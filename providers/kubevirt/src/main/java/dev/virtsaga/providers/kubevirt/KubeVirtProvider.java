@@ -1,6 +1,7 @@
 package dev.virtsaga.providers.kubevirt;
 
 import static dev.virtsaga.providers.kubevirt.KubeVirtCluster.conflict;
+import static dev.virtsaga.providers.kubevirt.KubeVirtCluster.done;
 import static dev.virtsaga.providers.kubevirt.KubeVirtCluster.requireLabelValue;
 import static dev.virtsaga.providers.kubevirt.KubeVirtCluster.type;
 import static dev.virtsaga.providers.kubevirt.KubeVirtMapper.VM_ID_LABEL;
@@ -44,10 +45,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -532,21 +531,15 @@ public final class KubeVirtProvider
    */
   @Override
   public Uni<Page<VmDescription>> list(String pageToken, int pageSize) {
-    if (pageSize < 1) {
-      return Uni.createFrom()
-          .failure(ProviderException.invalidSpec("pageSize must be at least 1, was " + pageSize));
-    }
     String after;
     try {
+      Page.requireSize(pageSize);
       after =
           pageToken != null && pageToken.startsWith(AFTER)
-              ? new String(
-                  Base64.getUrlDecoder().decode(pageToken.substring(AFTER.length())),
-                  StandardCharsets.UTF_8)
+              ? Page.keyOf(pageToken.substring(AFTER.length()))
               : null;
-    } catch (IllegalArgumentException e) {
-      return Uni.createFrom()
-          .failure(ProviderException.invalidSpec("not a page token of this provider"));
+    } catch (ProviderException e) {
+      return Uni.createFrom().failure(e);
     }
     String apiToken = after == null ? pageToken : null;
     return cluster.blocking(
@@ -570,14 +563,7 @@ public final class KubeVirtProvider
             boolean more = vms.size() > pageSize;
             vms = new ArrayList<>(vms.subList(0, Math.min(pageSize, vms.size())));
             next =
-                more
-                    ? AFTER
-                        + Base64.getUrlEncoder()
-                            .withoutPadding()
-                            .encodeToString(
-                                KubeVirtMapper.name(vms.get(vms.size() - 1))
-                                    .getBytes(StandardCharsets.UTF_8))
-                    : null;
+                more ? AFTER + Page.tokenAfter(KubeVirtMapper.name(vms.get(vms.size() - 1))) : null;
           }
           Map<String, GenericKubernetesResource> vmis = cluster.vmisByName();
           List<VmDescription> items = new ArrayList<>();
@@ -910,11 +896,5 @@ public final class KubeVirtProvider
   /** The fabric8 client (for tests and tools). */
   KubernetesClient client() {
     return cluster.client();
-  }
-
-  // --- plumbing ----------------------------------------------------------------------------
-
-  private static Uni<Void> done() {
-    return KubeVirtCluster.done();
   }
 }

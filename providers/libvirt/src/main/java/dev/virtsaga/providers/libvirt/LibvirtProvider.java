@@ -290,9 +290,7 @@ public final class LibvirtProvider
     return blocking(
         "list VMs",
         c -> {
-          if (pageSize < 1) {
-            throw ProviderException.invalidSpec("pageSize must be at least 1, was " + pageSize);
-          }
+          Page.requireSize(pageSize);
           List<VmDescription> managed = new ArrayList<>();
           for (Domain d : c.listAllDomains(0)) {
             try {

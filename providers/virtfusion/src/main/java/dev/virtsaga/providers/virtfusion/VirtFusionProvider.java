@@ -611,9 +611,7 @@ public final class VirtFusionProvider
     return Uni.createFrom()
         .deferred(
             () -> {
-              if (pageSize < 1) {
-                throw ProviderException.invalidSpec("pageSize must be at least 1, was " + pageSize);
-              }
+              Page.requireSize(pageSize);
               int page = 1;
               long after = 0;
               if (pageToken != null) {

@@ -25,10 +25,8 @@ import dev.virtsaga.providers.spi.WatchSource;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -286,19 +284,12 @@ public final class VSphereProvider
    */
   @Override
   public Uni<Page<VmDescription>> list(String pageToken, int pageSize) {
-    if (pageSize < 1) {
-      return Uni.createFrom()
-          .failure(ProviderException.invalidSpec("pageSize must be at least 1, was " + pageSize));
-    }
     String after;
     try {
-      after =
-          pageToken == null
-              ? null
-              : new String(Base64.getUrlDecoder().decode(pageToken), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return Uni.createFrom()
-          .failure(ProviderException.invalidSpec("not a page token of this provider"));
+      Page.requireSize(pageSize);
+      after = pageToken == null ? null : Page.keyOf(pageToken);
+    } catch (ProviderException e) {
+      return Uni.createFrom().failure(e);
     }
     return connected()
         .chain(() -> managedVms())
@@ -311,12 +302,7 @@ public final class VSphereProvider
                       .toList();
               List<ManagedVm> page = rest.subList(0, Math.min(pageSize, rest.size()));
               String next =
-                  rest.size() > pageSize
-                      ? Base64.getUrlEncoder()
-                          .withoutPadding()
-                          .encodeToString(
-                              page.get(page.size() - 1).vmId().getBytes(StandardCharsets.UTF_8))
-                      : null;
+                  rest.size() > pageSize ? Page.tokenAfter(page.get(page.size() - 1).vmId()) : null;
               return new Page<>(page.stream().map(VSphereProvider::description).toList(), next);
             });
   }
