@@ -8,8 +8,13 @@ import dev.virtsaga.events.lifecycle.OperationProgress;
 import dev.virtsaga.events.lifecycle.OperationStarted;
 import dev.virtsaga.events.lifecycle.OperationSucceeded;
 import dev.virtsaga.events.lifecycle.OperationTimedOut;
+import dev.virtsaga.events.lifecycle.PowerDrifted;
 import dev.virtsaga.events.lifecycle.StateChanged;
 import dev.virtsaga.events.lifecycle.VmDeleted;
+import dev.virtsaga.events.observation.CircuitChanged;
+import dev.virtsaga.events.observation.ProviderHealthChanged;
+import dev.virtsaga.events.observation.VmObserved;
+import dev.virtsaga.events.observation.WatcherRelisted;
 import dev.virtsaga.events.state.VmSnapshot;
 import dev.virtsaga.events.task.TaskEvent;
 import dev.virtsaga.events.task.TaskRequested;
@@ -42,6 +47,11 @@ public final class EventCatalog {
   public static final String VM_DELETED = PREFIX + "vm.deleted.v1";
   public static final String VM_STATE = PREFIX + "vm.state.v1";
   public static final String PROVIDER_STATUS = PREFIX + "provider.status.v1";
+  public static final String POWER_DRIFTED = PREFIX + "vm.power.drifted.v1";
+  public static final String VM_OBSERVED = PREFIX + "vm.observed.v1";
+  public static final String WATCHER_RELISTED = PREFIX + "watcher.relisted.v1";
+  public static final String CIRCUIT_CHANGED = PREFIX + "watcher.circuit-changed.v1";
+  public static final String PROVIDER_HEALTH = PREFIX + "provider.health.v1";
 
   private static final Map<String, Class<?>> TYPES = new LinkedHashMap<>();
   private static final Map<Class<?>, String> BY_CLASS = new LinkedHashMap<>();
@@ -64,6 +74,11 @@ public final class EventCatalog {
     register(VM_DELETED, VmDeleted.class);
     register(VM_STATE, VmSnapshot.class);
     register(PROVIDER_STATUS, dev.virtsaga.events.provider.ProviderStatus.class);
+    register(POWER_DRIFTED, PowerDrifted.class);
+    register(VM_OBSERVED, VmObserved.class);
+    register(WATCHER_RELISTED, WatcherRelisted.class);
+    register(CIRCUIT_CHANGED, CircuitChanged.class);
+    register(PROVIDER_HEALTH, ProviderHealthChanged.class);
   }
 
   private EventCatalog() {}

@@ -161,6 +161,55 @@ final class EventSamples {
             "op-1",
             null,
             null,
-            null));
+            null),
+        new dev.virtsaga.events.lifecycle.PowerDrifted(
+            "vm-1",
+            VmState.RUNNING,
+            PowerState.ON,
+            PowerState.OFF,
+            dev.virtsaga.events.model.DriftPolicy.ENFORCE,
+            "op-7",
+            AT),
+        new VmCommand(
+            "op-8",
+            "vm-2",
+            "t1",
+            CommandType.ADOPT,
+            AT,
+            SPEC.withDriftPolicy(dev.virtsaga.events.model.DriftPolicy.ALERT),
+            null,
+            null,
+            "req-8",
+            null,
+            null,
+            null,
+            null,
+            null,
+            new dev.virtsaga.events.model.AdoptArgs(PowerState.ON, "dom-2", List.of("10.0.0.6"))),
+        new dev.virtsaga.events.observation.VmObserved(
+            "vm-1",
+            "kubevirt",
+            dev.virtsaga.events.observation.VmObserved.Kind.MODIFIED,
+            PowerState.OFF,
+            AT,
+            "4711",
+            List.of("10.244.1.2"),
+            "default/web-1",
+            "node-a",
+            false),
+        new dev.virtsaga.events.observation.WatcherRelisted(
+            "kubevirt", "gone", "4712", 10000, 2, 272, AT),
+        new dev.virtsaga.events.observation.CircuitChanged(
+            "kubevirt",
+            dev.virtsaga.events.observation.CircuitChanged.CircuitState.CLOSED,
+            dev.virtsaga.events.observation.CircuitChanged.CircuitState.OPEN,
+            5,
+            "connection refused",
+            AT),
+        new dev.virtsaga.events.observation.ProviderHealthChanged(
+            "kubevirt",
+            dev.virtsaga.events.provider.ProviderHealth.UNREACHABLE,
+            "connection refused",
+            AT));
   }
 }

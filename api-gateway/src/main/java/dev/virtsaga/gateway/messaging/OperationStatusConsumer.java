@@ -6,6 +6,7 @@ import dev.virtsaga.events.MalformedEventException;
 import dev.virtsaga.events.lifecycle.LifecycleEvent;
 import dev.virtsaga.gateway.OperationUpdate;
 import dev.virtsaga.gateway.mapping.LifecycleMapper;
+import dev.virtsaga.gateway.service.InFlightTracker;
 import dev.virtsaga.gateway.service.OperationService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,9 +26,11 @@ public class OperationStatusConsumer {
   private static final Logger LOG = Logger.getLogger(OperationStatusConsumer.class);
 
   private final OperationService operations;
+  private final InFlightTracker inFlight;
 
-  public OperationStatusConsumer(OperationService operations) {
+  public OperationStatusConsumer(OperationService operations, InFlightTracker inFlight) {
     this.operations = operations;
+    this.inFlight = inFlight;
   }
 
   @Incoming(Channels.LIFECYCLE_OPERATIONS)
@@ -36,6 +39,9 @@ public class OperationStatusConsumer {
     try {
       CloudEvent event = KafkaCloudEvents.fromRecord(record.headers(), record.value());
       LifecycleEvent payload = LifecycleMapper.payload(event);
+      // frees the VM before the row says "finished": whoever reads the finished operation may
+      // send the VM's next command at once (the broadcast consumer may not have seen it yet)
+      inFlight.onLifecycle(payload);
       update = LifecycleMapper.toOperationUpdate(payload);
     } catch (MalformedEventException e) {
       LOG.warnf(

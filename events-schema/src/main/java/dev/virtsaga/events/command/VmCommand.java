@@ -1,6 +1,7 @@
 package dev.virtsaga.events.command;
 
 import dev.virtsaga.events.Opt;
+import dev.virtsaga.events.model.AdoptArgs;
 import dev.virtsaga.events.model.CloneArgs;
 import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.model.DiskExportArgs;
@@ -20,6 +21,7 @@ import java.time.Instant;
  * @param cloneTo clone: the VM to make
  * @param targetHost migrate: where to
  * @param export disk export: where and how
+ * @param adopt adopt: the VM as observed ({@code spec} says what it is)
  */
 public record VmCommand(
     String operationId,
@@ -35,7 +37,42 @@ public record VmCommand(
     @Opt String snapshotName,
     @Opt CloneArgs cloneTo,
     @Opt String targetHost,
-    @Opt DiskExportArgs export) {
+    @Opt DiskExportArgs export,
+    @Opt AdoptArgs adopt) {
+
+  /** A command that adopts nothing. */
+  public VmCommand(
+      String operationId,
+      String vmId,
+      String tenantId,
+      CommandType type,
+      Instant requestedAt,
+      VmSpec spec,
+      Boolean force,
+      Integer gracefulTimeoutSeconds,
+      String requestId,
+      String snapshotId,
+      String snapshotName,
+      CloneArgs cloneTo,
+      String targetHost,
+      DiskExportArgs export) {
+    this(
+        operationId,
+        vmId,
+        tenantId,
+        type,
+        requestedAt,
+        spec,
+        force,
+        gracefulTimeoutSeconds,
+        requestId,
+        snapshotId,
+        snapshotName,
+        cloneTo,
+        targetHost,
+        export,
+        null);
+  }
 
   /** A command without clone, migration or export arguments. */
   public VmCommand(

@@ -12,7 +12,8 @@ public sealed interface LifecycleEvent
         OperationFailed,
         OperationTimedOut,
         StateChanged,
-        VmDeleted {
+        VmDeleted,
+        PowerDrifted {
   String vmId();
 
   /** The operation the event is about; absent only on a few state changes. */

@@ -20,5 +20,11 @@ public enum CommandType {
   ABORT,
   /** Write one of the VM's disks to a URL, with its SHA-256. */
   DISK_EXPORT,
-  DELETE
+  DELETE,
+  /**
+   * Take over a VM the watcher found carrying a VirtSaga tag the orchestrator does not know (left
+   * by a lost database, another installation, a restore): it becomes managed in the state its power
+   * shows.
+   */
+  ADOPT
 }
