@@ -99,6 +99,8 @@ final class Stack {
                     "VIRTSAGA_VIRTFUSION_RATE_LIMIT_QPS", "20",
                     "VIRTSAGA_VIRTFUSION_RATE_LIMIT_BURST", "20",
                     "VIRTSAGA_VIRTFUSION_TIMEOUTS_POLL_INTERVAL", "250ms"))
+            // VirtFusion has no watch API: changes made by others are found by the full scan
+            .env(Map.of("VIRTSAGA_VIRTFUSION_WATCH_SLOW_INTERVAL", "400ms"))
             .build();
     boolean simulated = !LIBVIRT_URI.startsWith("qemu");
     if (simulated) {
@@ -164,6 +166,16 @@ final class Stack {
     return "qemu+unix:///system?socket=/run/virtsaga-libvirtd2/sock/libvirt-sock";
   }
 
+  /** The workers' watchers, quick to notice an endpoint that stops answering and to recover. */
+  static final Map<String, String> WATCHER_ENV =
+      Map.of(
+          "VIRTSAGA_WATCHER_PROBE_INTERVAL", "500ms",
+          "VIRTSAGA_WATCHER_PROBE_TIMEOUT", "1s",
+          "VIRTSAGA_WATCHER_LIST_TIMEOUT", "2s",
+          "VIRTSAGA_WATCHER_BREAKER_THRESHOLD", "3",
+          "VIRTSAGA_WATCHER_BREAKER_OPEN_FOR", "2s",
+          "VIRTSAGA_WATCHER_BACKOFF_MAX", "2s");
+
   private ServiceProcess orchestrator(Map<String, String> extraEnv) {
     return service("orchestrator", orchestratorPort).database(orchestratorDb).env(extraEnv).build();
   }
@@ -172,6 +184,7 @@ final class Stack {
     return ServiceProcess.quarkusApp(module, ServiceProcess.quarkusRunJar(repo, module))
         .kafka(kafka)
         .httpPort(port)
+        .env(WATCHER_ENV)
         .jvmArgs("-Xmx256m")
         .logFile(logs.resolve(module + ".log"));
   }
