@@ -7,7 +7,11 @@ import java.util.regex.Pattern;
 public record Tenant(String id) {
   public static final String HEADER = "X-Tenant-Id";
   public static final String DEFAULT = "default";
-  private static final Pattern VALID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$");
+
+  /** What a tenant id looks like. */
+  public static final String PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$";
+
+  private static final Pattern VALID = Pattern.compile(PATTERN);
 
   /** The tenant named by the header, the default one when the header is absent. */
   public static Tenant fromHeader(String header) {

@@ -9,6 +9,8 @@ import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.model.VmState;
+import dev.virtsaga.events.observation.Observation;
+import dev.virtsaga.events.observation.VmObserved;
 import dev.virtsaga.events.provider.ProviderStatus;
 import dev.virtsaga.events.state.OperationView;
 import dev.virtsaga.events.state.SnapshotView;
@@ -136,6 +138,24 @@ final class Events implements AutoCloseable {
         Topics.PROVIDERS,
         status.provider(),
         CloudEvent.of("/test/worker", status.provider(), status, Map.of()));
+  }
+
+  /** The watcher's report of a VM on vm.observations.v1, keyed by vmId. */
+  void observed(VmObserved o) {
+    publisher.send(
+        Topics.OBSERVATIONS,
+        o.vmId(),
+        CloudEvent.of(
+            "/virtsaga/watcher", o.vmId(), o, Map.of(CloudEvent.EXT_PROVIDER, o.provider())));
+  }
+
+  /** Another observation (relist, circuit, health) on vm.observations.v1, under a given key. */
+  void observation(String key, Observation o) {
+    publisher.send(
+        Topics.OBSERVATIONS,
+        key,
+        CloudEvent.of(
+            "/virtsaga/watcher", o.provider(), o, Map.of(CloudEvent.EXT_PROVIDER, o.provider())));
   }
 
   /** A record without CloudEvents headers. */

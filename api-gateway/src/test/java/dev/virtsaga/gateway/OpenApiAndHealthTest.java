@@ -40,6 +40,17 @@ class OpenApiAndHealthTest {
         .body("paths", hasKey("/v1/projects"))
         .body("paths.'/v1/projects'", hasKey("get"))
         .body("paths", hasKey("/v1/projects/{name}"))
+        .body("paths.'/v1/adoptions'", hasKey("get"))
+        .body("paths.'/v1/adoptions/audit'", hasKey("get"))
+        .body("paths.'/v1/adoptions/{vmId}'", hasKey("get"))
+        .body("paths.'/v1/adoptions/{vmId}'", hasKey("post"))
+        .body("paths.'/v1/adoptions/{vmId}'", hasKey("delete"))
+        .body(
+            "paths.'/v1/adoptions/{vmId}'.post.responses.'409'.$ref",
+            equalTo("#/components/responses/Problem409"))
+        .body("components.schemas.AdoptVmRequest.properties", hasKey("driftPolicy"))
+        .body("components.schemas.CreateVmRequest.properties", hasKey("driftPolicy"))
+        .body("components.schemas.VmSpec.properties", hasKey("driftPolicy"))
         .body(
             "paths.'/v1/projects'.post.responses.'409'.$ref",
             equalTo("#/components/responses/Problem409"))

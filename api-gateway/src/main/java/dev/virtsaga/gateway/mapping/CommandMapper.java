@@ -1,13 +1,17 @@
 package dev.virtsaga.gateway.mapping;
 
 import dev.virtsaga.events.command.VmCommand;
+import dev.virtsaga.events.model.AdoptArgs;
 import dev.virtsaga.events.model.CloneArgs;
 import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.model.DiskExportArgs;
 import dev.virtsaga.events.model.DiskSource;
+import dev.virtsaga.events.model.DriftPolicy;
 import dev.virtsaga.events.model.VmSpec;
+import dev.virtsaga.gateway.AdoptionCandidate;
 import dev.virtsaga.gateway.CommandReceipt;
 import dev.virtsaga.gateway.rest.ActionRequest;
+import dev.virtsaga.gateway.rest.AdoptVmRequest;
 import dev.virtsaga.gateway.rest.CloneVmRequest;
 import dev.virtsaga.gateway.rest.CreateVmRequest;
 import dev.virtsaga.gateway.rest.ExportDiskRequest;
@@ -34,9 +38,88 @@ public final class CommandMapper {
             body.memoryMiB(),
             body.diskGiB(),
             body.image(),
-            labels);
+            labels,
+            null,
+            null,
+            driftPolicy(body.driftPolicy()));
     return new CommandRequest(
         CommandType.CREATE, null, spec, null, null, RequestFingerprint.of("POST", "/v1/vms", spec));
+  }
+
+  /**
+   * A validated adopt body as the ADOPT command of a candidate: the VM keeps its id, its provider
+   * and host are where the watcher saw it, the rest is what the body says.
+   *
+   * @param name the body's name, or one derived from the candidate ({@link #adoptedName})
+   */
+  public static CommandRequest adopt(
+      AdoptionCandidate candidate, AdoptVmRequest body, String name) {
+    VmSpec spec =
+        new VmSpec(
+            name,
+            candidate.provider(),
+            body.cpus(),
+            body.memoryMiB(),
+            body.diskGiB() == null ? 0 : body.diskGiB(),
+            null,
+            labels(body.labels()),
+            candidate.host(),
+            null,
+            driftPolicy(body.driftPolicy()));
+    AdoptArgs adopt =
+        new AdoptArgs(
+            candidate.power(),
+            candidate.providerRef(),
+            candidate.ips() == null || candidate.ips().isEmpty() ? null : candidate.ips());
+    return new CommandRequest(
+        CommandType.ADOPT,
+        candidate.vmId(),
+        spec,
+        null,
+        null,
+        adoptFingerprint(candidate.vmId(), body),
+        null,
+        null,
+        null,
+        null,
+        null,
+        adopt);
+  }
+
+  /** The identity of an adopt request for Idempotency-Key matching. */
+  public static String adoptFingerprint(String vmId, AdoptVmRequest body) {
+    return RequestFingerprint.of("POST", "/v1/adoptions/" + vmId, body);
+  }
+
+  /**
+   * A DNS-label name for an adopted VM the body names not: from the hypervisor's name of it (its
+   * {@code providerRef}) when that makes one, else from its id.
+   */
+  public static String adoptedName(String providerRef, String vmId) {
+    String fromRef = dnsLabel(providerRef);
+    if (fromRef != null) {
+      return fromRef;
+    }
+    String fromId = dnsLabel(vmId);
+    return fromId != null ? fromId : "adopted-vm";
+  }
+
+  /** Lower case, runs of anything else than a-z, 0-9 as one '-', trimmed to 63 characters. */
+  static String dnsLabel(String text) {
+    if (text == null) {
+      return null;
+    }
+    String label =
+        text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+    if (label.length() > 63) {
+      label = label.substring(0, 63).replaceAll("-+$", "");
+    }
+    return label.isEmpty() ? null : label;
+  }
+
+  /** A validated drift policy ({@code null}: the default). */
+  static DriftPolicy driftPolicy(String policy) {
+    return policy == null ? null : DriftPolicy.valueOf(policy);
   }
 
   /**
@@ -157,7 +240,8 @@ public final class CommandMapper {
             current.image(),
             current.labels(),
             current.host(),
-            current.source());
+            current.source(),
+            current.driftPolicy());
     return new CommandRequest(
         CommandType.RECONFIGURE,
         vmId,
@@ -214,7 +298,7 @@ public final class CommandMapper {
         tenantId,
         request.type(),
         at,
-        request.type() == CommandType.CREATE
+        request.type() == CommandType.CREATE || request.type() == CommandType.ADOPT
             ? withTenant(request.spec(), tenantId)
             : request.spec(),
         request.force(),
@@ -226,12 +310,13 @@ public final class CommandMapper {
         request.snapshotName(),
         cloneTo,
         request.targetHost(),
-        request.export());
+        request.export(),
+        request.adopt());
   }
 
   /**
-   * A new VM's spec carries its tenant as label {@code virtsaga.dev/tenant} (clients may not set
-   * it): adapters that map tenants to hypervisor users (VirtFusion) read it there.
+   * A new (or adopted) VM's spec carries its tenant as label {@code virtsaga.dev/tenant} (clients
+   * may not set it): adapters that map tenants to hypervisor users (VirtFusion) read it there.
    */
   static VmSpec withTenant(VmSpec spec, String tenantId) {
     if (spec == null || tenantId == null) {
@@ -248,7 +333,8 @@ public final class CommandMapper {
         spec.image(),
         labels,
         spec.host(),
-        spec.source());
+        spec.source(),
+        spec.driftPolicy());
   }
 
   /** Labels in a stable order; empty labels are the same as none. */

@@ -13,6 +13,7 @@ import dev.virtsaga.events.lifecycle.OperationProgress;
 import dev.virtsaga.events.lifecycle.OperationStarted;
 import dev.virtsaga.events.lifecycle.OperationSucceeded;
 import dev.virtsaga.events.lifecycle.OperationTimedOut;
+import dev.virtsaga.events.lifecycle.PowerDrifted;
 import dev.virtsaga.events.model.OperationResult;
 import dev.virtsaga.gateway.LifecycleNotice;
 import dev.virtsaga.gateway.OperationStatus;
@@ -31,7 +32,7 @@ public final class LifecycleMapper {
 
   /**
    * What the event says about the status of its operation; empty for events that say nothing about
-   * one (state changes, deletions: the operation's own events cover those).
+   * one (state changes, deletions, power drifts: the operation's own events cover those).
    */
   public static Optional<OperationUpdate> toOperationUpdate(LifecycleEvent event) {
     if (event instanceof CommandAccepted e) {
@@ -60,6 +61,10 @@ public final class LifecycleMapper {
           e.reason() == null ? null : e.reason().name(),
           e.message(),
           e);
+    } else if (event instanceof PowerDrifted) {
+      // news about the VM, not about an operation: it finishes none, and the corrective operation
+      // an ENFORCE starts (its operationId) is the orchestrator's own
+      return Optional.empty();
     }
     return Optional.empty();
   }

@@ -1,5 +1,6 @@
 package dev.virtsaga.gateway.mapping;
 
+import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.model.VmSpec;
 import dev.virtsaga.events.state.VmSnapshot;
 import dev.virtsaga.gateway.Operation;
@@ -9,6 +10,9 @@ import java.util.List;
 
 /** Read-model snapshots and operations to their HTTP representations. */
 public final class ViewMapper {
+  /** The condition the orchestrator sets false while a VM's provider cannot be reached. */
+  public static final String PROVIDER_REACHABLE = "ProviderReachable";
+
   private ViewMapper() {}
 
   public static VmResponse toResponse(VmSnapshot s) {
@@ -31,9 +35,10 @@ public final class ViewMapper {
                 spec.source() == null
                     ? null
                     : new VmResponse.Source(
-                        spec.source().url(), spec.source().format(), spec.source().sha256())),
+                        spec.source().url(), spec.source().format(), spec.source().sha256()),
+                spec.effectiveDriftPolicy()),
         s.state(),
-        s.observedPower(),
+        power(s),
         s.operation() == null
             ? null
             : new VmResponse.OperationSummary(
@@ -62,6 +67,18 @@ public final class ViewMapper {
                 s.lastError().retryable()),
         s.createdAt(),
         s.updatedAt());
+  }
+
+  /**
+   * The power to show: UNKNOWN while the provider is unreachable (condition {@code
+   * ProviderReachable} false; ARCHITECTURE.md §3, invariant 5), else the power last observed.
+   */
+  static PowerState power(VmSnapshot s) {
+    boolean unreachable =
+        s.conditions() != null
+            && s.conditions().stream()
+                .anyMatch(c -> PROVIDER_REACHABLE.equals(c.type()) && !c.status());
+    return unreachable ? PowerState.UNKNOWN : s.observedPower();
   }
 
   public static OperationResponse toResponse(Operation op) {

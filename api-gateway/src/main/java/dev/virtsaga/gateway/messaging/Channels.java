@@ -28,5 +28,11 @@ public final class Channels {
    */
   public static final String LIFECYCLE_OPERATIONS = "vm-lifecycle-operations";
 
+  /**
+   * In: {@code vm.observations.v1} for the adoption candidates table; one group shared by all
+   * instances, committed after each database write.
+   */
+  public static final String OBSERVATIONS = "vm-observations";
+
   private Channels() {}
 }

@@ -6,6 +6,7 @@ import dev.virtsaga.events.MalformedEventException;
 import dev.virtsaga.events.lifecycle.LifecycleEvent;
 import dev.virtsaga.gateway.OperationUpdate;
 import dev.virtsaga.gateway.mapping.LifecycleMapper;
+import dev.virtsaga.gateway.service.AdoptionService;
 import dev.virtsaga.gateway.service.InFlightTracker;
 import dev.virtsaga.gateway.service.OperationService;
 import io.smallrye.mutiny.Uni;
@@ -19,7 +20,8 @@ import org.jboss.logging.Logger;
 /**
  * Keeps the operations table up to date from lifecycle events. One consumer group for all
  * instances; the offset is committed only after the database write (the {@code Uni} completes), and
- * the update itself is idempotent, so a redelivered event changes nothing.
+ * the update itself is idempotent, so a redelivered event changes nothing. An ADOPT refused or
+ * failed makes its adoption candidate pending again.
  */
 @ApplicationScoped
 public class OperationStatusConsumer {
@@ -27,10 +29,13 @@ public class OperationStatusConsumer {
 
   private final OperationService operations;
   private final InFlightTracker inFlight;
+  private final AdoptionService adoptions;
 
-  public OperationStatusConsumer(OperationService operations, InFlightTracker inFlight) {
+  public OperationStatusConsumer(
+      OperationService operations, InFlightTracker inFlight, AdoptionService adoptions) {
     this.operations = operations;
     this.inFlight = inFlight;
+    this.adoptions = adoptions;
   }
 
   @Incoming(Channels.LIFECYCLE_OPERATIONS)
@@ -55,6 +60,8 @@ public class OperationStatusConsumer {
     OperationUpdate u = update.get();
     return operations
         .apply(u)
+        // a refused or failed ADOPT leaves its candidate to be adopted again (idempotent)
+        .call(() -> adoptions.onOperationFinished(u))
         .onFailure()
         .retry()
         .withBackOff(Duration.ofMillis(100), Duration.ofSeconds(5))

@@ -38,7 +38,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
                   name = "Problem404",
                   description =
                       "No such VM, operation, snapshot, action or project for this tenant (or the"
-                          + " provider does not find the VM)",
+                          + " provider does not find the VM), or no such adoption candidate",
                   content =
                       @Content(
                           mediaType = Problem.MEDIA_TYPE,
@@ -50,7 +50,10 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
                           + " Idempotency-Key is still in progress, the command does not fit"
                           + " the VM's state (not-migrating, already-on-host, snapshot-not-ready),"
                           + " or a project of that name exists with another request"
-                          + " (project-exists)",
+                          + " (project-exists); an adoption of a candidate that is not pending"
+                          + " (candidate-not-pending, candidate-adopted), whose power is not"
+                          + " known (candidate-power-unknown), or of a VM VirtSaga manages"
+                          + " (vm-exists)",
                   content =
                       @Content(
                           mediaType = Problem.MEDIA_TYPE,

@@ -24,7 +24,20 @@ public record CreateVmRequest(
     @Schema(description = "Image or template of the root disk, provider-specific")
         @Size(min = 1, max = 1024)
         String image,
-    @Schema(description = "Free-form labels") @Size(max = 64) Map<String, String> labels) {
+    @Schema(description = "Free-form labels") @Size(max = 64) Map<String, String> labels,
+    @Schema(
+            description =
+                "What happens when the VM's power changes behind VirtSaga's back: ADOPT (the"
+                    + " state follows the hypervisor; the default), ENFORCE (VirtSaga powers it"
+                    + " back), ALERT (only reported, as vm.power.drifted)",
+            enumeration = {"ADOPT", "ENFORCE", "ALERT"})
+        @Pattern(regexp = DRIFT_POLICY_PATTERN, message = DRIFT_POLICY_MESSAGE)
+        String driftPolicy) {
 
   public static final String NAME_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+
+  /** The drift policies ({@link dev.virtsaga.events.model.DriftPolicy}), spelled exactly. */
+  public static final String DRIFT_POLICY_PATTERN = "^(ADOPT|ENFORCE|ALERT)$";
+
+  public static final String DRIFT_POLICY_MESSAGE = "must be one of ADOPT, ENFORCE, ALERT";
 }

@@ -1,6 +1,7 @@
 package dev.virtsaga.gateway.rest;
 
 import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.DriftPolicy;
 import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.model.VmState;
 import java.time.Instant;
@@ -16,7 +17,11 @@ public record VmResponse(
     String provider,
     Spec spec,
     VmState state,
-    @Schema(description = "Power state last observed on the hypervisor") PowerState power,
+    @Schema(
+            description =
+                "Power state last observed on the hypervisor; UNKNOWN while the provider is"
+                    + " unreachable (condition ProviderReachable false), whatever was seen last")
+        PowerState power,
     @Schema(description = "The operation in flight, if any") OperationSummary operation,
     String lastOperationId,
     List<ConditionView> conditions,
@@ -38,7 +43,12 @@ public record VmResponse(
       Map<String, String> labels,
       @Schema(description = "The provider's host it runs on; absent: the provider's default host")
           String host,
-      @Schema(description = "The disk image its root disk was imported from") Source source) {}
+      @Schema(description = "The disk image its root disk was imported from") Source source,
+      @Schema(
+              description =
+                  "What happens when its power changes behind VirtSaga's back (the policy in"
+                      + " force: ADOPT when none was given)")
+          DriftPolicy driftPolicy) {}
 
   @Schema(name = "VmDiskSource")
   public record Source(String url, String format, String sha256) {}

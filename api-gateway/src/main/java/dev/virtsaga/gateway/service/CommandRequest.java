@@ -1,5 +1,6 @@
 package dev.virtsaga.gateway.service;
 
+import dev.virtsaga.events.model.AdoptArgs;
 import dev.virtsaga.events.model.CloneArgs;
 import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.model.DiskExportArgs;
@@ -17,6 +18,8 @@ import dev.virtsaga.events.model.VmSpec;
  *     {@code null} here and chosen when the command is submitted
  * @param targetHost migrate: where to
  * @param export disk export: where and how (the URL already checked against the allow-list)
+ * @param adopt adopt: the VM as the watcher last saw it (its {@code vmId} is the candidate's, its
+ *     {@code spec} what the VM is)
  */
 public record CommandRequest(
     CommandType type,
@@ -29,7 +32,36 @@ public record CommandRequest(
     String snapshotName,
     CloneArgs cloneTo,
     String targetHost,
-    DiskExportArgs export) {
+    DiskExportArgs export,
+    AdoptArgs adopt) {
+
+  /** A command that adopts nothing. */
+  public CommandRequest(
+      CommandType type,
+      String vmId,
+      VmSpec spec,
+      Boolean force,
+      Integer gracefulTimeoutSeconds,
+      String fingerprint,
+      String snapshotId,
+      String snapshotName,
+      CloneArgs cloneTo,
+      String targetHost,
+      DiskExportArgs export) {
+    this(
+        type,
+        vmId,
+        spec,
+        force,
+        gracefulTimeoutSeconds,
+        fingerprint,
+        snapshotId,
+        snapshotName,
+        cloneTo,
+        targetHost,
+        export,
+        null);
+  }
 
   /** A command that is not about a snapshot. */
   public CommandRequest(

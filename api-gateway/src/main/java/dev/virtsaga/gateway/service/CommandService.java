@@ -5,6 +5,7 @@ import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.state.OperationView;
 import dev.virtsaga.events.state.VmSnapshot;
 import dev.virtsaga.gateway.CommandReceipt;
+import dev.virtsaga.gateway.ConflictException;
 import dev.virtsaga.gateway.Operation;
 import dev.virtsaga.gateway.OperationStatus;
 import dev.virtsaga.gateway.mapping.CommandMapper;
@@ -114,13 +115,22 @@ public class CommandService {
         () -> execute(tenantId, requestId, request, receipt));
   }
 
-  private Uni<CommandReceipt> execute(
+  /**
+   * Checks, records and publishes a command whose ids are fixed, without Idempotency-Key handling
+   * (the caller does that: an adoption, see {@link AdoptionService}).
+   */
+  Uni<CommandReceipt> execute(
       String tenantId, String requestId, CommandRequest request, CommandReceipt receipt) {
     OperationView current = null;
     VmSnapshot vm = null;
     String provider = request.spec() == null ? null : request.spec().provider();
     if (request.type() == CommandType.CREATE) {
       checkCreate(request);
+    } else if (request.type() == CommandType.ADOPT) {
+      // the VM exists on its hypervisor, not in VirtSaga; adopting it asks nothing of the provider
+      if (queries.isKnown(receipt.vmId())) {
+        throw ConflictException.vmExists(receipt.vmId());
+      }
     } else {
       vm = queries.get(tenantId, receipt.vmId());
       current = vm.operation();

@@ -109,7 +109,10 @@ public class InFlightTracker {
     return p == null || expired(p, clock.instant()) ? Optional.empty() : Optional.of(p);
   }
 
-  /** Takes note of a lifecycle event: a finished operation frees its VM. */
+  /**
+   * Takes note of a lifecycle event: a finished operation frees its VM. Other events (a state
+   * change, a power drift, progress) free nothing.
+   */
   public void onLifecycle(LifecycleEvent event) {
     if (event instanceof OperationSucceeded e) {
       finished(e.vmId(), e.operationId());

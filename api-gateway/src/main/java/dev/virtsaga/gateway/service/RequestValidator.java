@@ -5,6 +5,7 @@ import dev.virtsaga.gateway.InvalidRequestException;
 import dev.virtsaga.gateway.config.GatewayConfig;
 import dev.virtsaga.gateway.mapping.ProjectLabels;
 import dev.virtsaga.gateway.rest.ActionRequest;
+import dev.virtsaga.gateway.rest.AdoptVmRequest;
 import dev.virtsaga.gateway.rest.CloneVmRequest;
 import dev.virtsaga.gateway.rest.CreateVmRequest;
 import dev.virtsaga.gateway.rest.ExportDiskRequest;
@@ -54,6 +55,14 @@ public class RequestValidator {
     requireBody(body);
     List<FieldError> errors = new ArrayList<>(violations(body));
     checkProvider(body.provider(), errors);
+    checkLabels(body.labels(), errors);
+    throwIfAny(errors);
+  }
+
+  /** Checks an adopt body: sizes in range, a DNS-label name, a drift policy, labels. */
+  public void validateAdopt(AdoptVmRequest body) {
+    requireBody(body);
+    List<FieldError> errors = new ArrayList<>(violations(body));
     checkLabels(body.labels(), errors);
     throwIfAny(errors);
   }

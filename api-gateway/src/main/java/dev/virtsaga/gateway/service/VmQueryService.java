@@ -43,6 +43,31 @@ public class VmQueryService {
     return readModel.find(tenantId, vmId);
   }
 
+  /**
+   * Whether VirtSaga manages a VM of this id, whatever its tenant.
+   *
+   * @throws ReadModelLoadingException when the read model lacks it but has not caught up yet
+   */
+  public boolean isKnown(String vmId) {
+    if (readModel.tenantOf(vmId).isPresent()) {
+      return true;
+    }
+    if (!catchUp.caughtUp()) {
+      throw new ReadModelLoadingException();
+    }
+    return false;
+  }
+
+  /** Whether the read model has a VM of this id, whatever its tenant (no waiting for catch-up). */
+  public boolean inReadModel(String vmId) {
+    return readModel.tenantOf(vmId).isPresent();
+  }
+
+  /** Whether the read model has caught up with {@code vm.state.v1}. */
+  public boolean caughtUp() {
+    return catchUp.caughtUp();
+  }
+
   /** Shows a VM whose create command was just accepted, until its first snapshot arrives. */
   public void created(String vmId, String tenantId, VmSpec spec, Instant at) {
     readModel.putProvisional(vmId, tenantId, spec, at);

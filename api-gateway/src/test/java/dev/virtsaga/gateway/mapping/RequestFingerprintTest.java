@@ -50,6 +50,6 @@ class RequestFingerprintTest {
   }
 
   static CreateVmRequest create(String name, Map<String, String> labels) {
-    return new CreateVmRequest(name, "libvirt", 2, 512L, 1L, null, labels);
+    return new CreateVmRequest(name, "libvirt", 2, 512L, 1L, null, labels, null);
   }
 }

@@ -7,9 +7,11 @@ import dev.virtsaga.events.lifecycle.CommandAccepted;
 import dev.virtsaga.events.lifecycle.CommandRejected;
 import dev.virtsaga.events.lifecycle.OperationFailed;
 import dev.virtsaga.events.lifecycle.OperationSucceeded;
+import dev.virtsaga.events.lifecycle.PowerDrifted;
 import dev.virtsaga.events.lifecycle.RejectReason;
 import dev.virtsaga.events.lifecycle.VmDeleted;
 import dev.virtsaga.events.model.CommandType;
+import dev.virtsaga.events.model.DriftPolicy;
 import dev.virtsaga.events.model.ErrorType;
 import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.model.VmState;
@@ -29,6 +31,17 @@ class InFlightTrackerTest {
 
   MutableClock clock = new MutableClock();
   InFlightTracker tracker = new InFlightTracker(TestConfig.defaults(), clock);
+
+  @Test
+  void aPowerDriftFreesNothing() {
+    tracker.reserve("vm", "op-1", CommandType.START, null);
+
+    tracker.onLifecycle(
+        new PowerDrifted(
+            "vm", VmState.STOPPED, PowerState.OFF, PowerState.ON, DriftPolicy.ALERT, "op-1", NOW));
+
+    assertThat(tracker.pending("vm")).map(InFlightTracker.Pending::operationId).contains("op-1");
+  }
 
   @Test
   void aSecondCommandWaitsForTheFirst() {
