@@ -20,6 +20,9 @@ import java.util.Set;
  * deadline), and a VM in a stable state has one only while a sub-resource operation (snapshot,
  * clone, disk export) runs — then it carries the {@code Locked} condition and its state does not
  * change.
+ *
+ * @param observedPower the power the provider last reported (by a task's outcome or the watcher)
+ * @param observedAt when that was seen; observations older than this are stale
  */
 public record Vm(
     String id,
@@ -36,7 +39,8 @@ public record Vm(
     long version,
     Instant createdAt,
     Instant updatedAt,
-    List<SnapshotView> snapshots) {
+    List<SnapshotView> snapshots,
+    Instant observedAt) {
 
   /** The condition a VM carries while an operation on one of its sub-resources runs. */
   public static final String LOCKED = "Locked";
@@ -107,7 +111,8 @@ public record Vm(
         version,
         createdAt,
         updatedAt,
-        List.of());
+        List.of(),
+        null);
   }
 
   private static boolean isLocked(List<Condition> conditions) {
@@ -134,7 +139,8 @@ public record Vm(
         version,
         createdAt,
         updatedAt,
-        snapshots);
+        snapshots,
+        observedAt);
   }
 
   public Vm withOperation(Operation newOperation) {
@@ -157,7 +163,8 @@ public record Vm(
         version,
         createdAt,
         updatedAt,
-        snapshots);
+        snapshots,
+        observedAt);
   }
 
   public Vm withSpec(VmSpec newSpec) {
@@ -176,7 +183,8 @@ public record Vm(
         version,
         createdAt,
         updatedAt,
-        snapshots);
+        snapshots,
+        observedAt);
   }
 
   public Vm withLastError(TaskError error) {
@@ -195,7 +203,8 @@ public record Vm(
         version,
         createdAt,
         updatedAt,
-        snapshots);
+        snapshots,
+        observedAt);
   }
 
   /**
@@ -227,7 +236,8 @@ public record Vm(
         version,
         createdAt,
         updatedAt,
-        snapshots);
+        snapshots,
+        observedAt);
   }
 
   public Vm withSnapshots(List<SnapshotView> newSnapshots) {
@@ -246,7 +256,74 @@ public record Vm(
         version,
         createdAt,
         updatedAt,
-        newSnapshots);
+        newSnapshots,
+        observedAt);
+  }
+
+  /**
+   * The same VM, seen at {@code at}: the observed-at time only moves forward (null keeps it as it
+   * is).
+   */
+  public Vm seen(Instant at) {
+    if (at == null || (observedAt != null && !at.isAfter(observedAt))) {
+      return this;
+    }
+    return new Vm(
+        id,
+        tenantId,
+        spec,
+        state,
+        operation,
+        providerRef,
+        observedPower,
+        conditions,
+        ips,
+        lastOperationId,
+        lastError,
+        version,
+        createdAt,
+        updatedAt,
+        snapshots,
+        at);
+  }
+
+  /** The condition of that type, or null. */
+  public Condition condition(String type) {
+    return conditions.stream().filter(c -> c.type().equals(type)).findFirst().orElse(null);
+  }
+
+  /** The same VM with {@code condition} in place of the one of its type (else added). */
+  public Vm withCondition(Condition condition) {
+    List<Condition> next = new ArrayList<>();
+    boolean replaced = false;
+    for (Condition c : conditions) {
+      if (c.type().equals(condition.type())) {
+        next.add(condition);
+        replaced = true;
+      } else {
+        next.add(c);
+      }
+    }
+    if (!replaced) {
+      next.add(condition);
+    }
+    return new Vm(
+        id,
+        tenantId,
+        spec,
+        state,
+        operation,
+        providerRef,
+        observedPower,
+        next,
+        ips,
+        lastOperationId,
+        lastError,
+        version,
+        createdAt,
+        updatedAt,
+        snapshots,
+        observedAt);
   }
 
   public Vm bumped(Instant now) {
@@ -265,6 +342,7 @@ public record Vm(
         version + 1,
         createdAt,
         now,
-        snapshots);
+        snapshots,
+        observedAt);
   }
 }

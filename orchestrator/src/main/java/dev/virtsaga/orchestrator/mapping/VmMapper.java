@@ -62,7 +62,8 @@ public final class VmMapper {
           e.version,
           e.createdAt,
           e.updatedAt,
-          e.snapshots == null ? List.of() : Json.mapper().readValue(e.snapshots, SNAPSHOTS));
+          e.snapshots == null ? List.of() : Json.mapper().readValue(e.snapshots, SNAPSHOTS),
+          e.observedAt);
     } catch (java.io.IOException ex) {
       throw new IllegalStateException("corrupt row for VM " + e.id, ex);
     }
@@ -77,6 +78,7 @@ public final class VmMapper {
     e.state = vm.state().name();
     e.providerRef = vm.providerRef();
     e.observedPower = vm.observedPower().name();
+    e.observedAt = vm.observedAt();
     e.conditions = Json.write(vm.conditions());
     e.ips = Json.write(vm.ips());
     e.lastOperationId = vm.lastOperationId();

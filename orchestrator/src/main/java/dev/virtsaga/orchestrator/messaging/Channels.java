@@ -4,6 +4,7 @@ package dev.virtsaga.orchestrator.messaging;
 public final class Channels {
   public static final String COMMANDS = "commands";
   public static final String TASK_EVENTS = "task-events";
+  public static final String OBSERVATIONS = "observations";
   public static final String OUTBOX = "outbox";
 
   private Channels() {}

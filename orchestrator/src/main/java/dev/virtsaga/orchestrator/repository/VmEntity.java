@@ -26,6 +26,10 @@ public class VmEntity extends PanacheEntityBase {
   @Column(name = "observed_power")
   public String observedPower;
 
+  /** When the provider's power was last seen (by the watcher or a task). */
+  @Column(name = "observed_at")
+  public Instant observedAt;
+
   public String conditions;
   public String ips;
 

@@ -2,6 +2,7 @@ package dev.virtsaga.orchestrator.repository;
 
 import dev.virtsaga.orchestrator.Vm;
 import dev.virtsaga.orchestrator.mapping.VmMapper;
+import dev.virtsaga.orchestrator.saga.DriftEngine;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,6 +49,29 @@ public class VmRepository {
             })
         .replaceWithVoid();
   }
+
+  /**
+   * Ids of the provider's live VMs whose {@code ProviderReachable} condition must change to {@code
+   * reachable}: those marked unreachable when it is reachable again, the others when it is not (a
+   * VM without the condition counts as reachable).
+   */
+  public Uni<List<String>> reachabilityToChange(String provider, boolean reachable) {
+    String sql =
+        "select id from vm where provider = :provider and state <> 'DELETED' and "
+            + (reachable ? "" : "not ")
+            // the parameter is text: a jsonb-typed one would be bound as a JSON string
+            + "(cast(conditions as jsonb) @> cast(cast(:unreachable as text) as jsonb)) order by id";
+    return Panache.getSession()
+        .chain(
+            s ->
+                s.createNativeQuery(sql, String.class)
+                    .setParameter("provider", provider)
+                    .setParameter("unreachable", UNREACHABLE)
+                    .getResultList());
+  }
+
+  private static final String UNREACHABLE =
+      "[{\"type\":\"" + DriftEngine.PROVIDER_REACHABLE + "\",\"status\":false}]";
 
   /** Ids of VMs whose deadline or retry time has come. */
   public Uni<List<String>> due(Instant now, int limit) {

@@ -9,6 +9,7 @@ import dev.virtsaga.events.lifecycle.OperationProgress;
 import dev.virtsaga.events.lifecycle.OperationStarted;
 import dev.virtsaga.events.lifecycle.OperationSucceeded;
 import dev.virtsaga.events.lifecycle.OperationTimedOut;
+import dev.virtsaga.events.lifecycle.PowerDrifted;
 import dev.virtsaga.events.lifecycle.RejectReason;
 import dev.virtsaga.events.lifecycle.StateChanged;
 import dev.virtsaga.events.lifecycle.VmDeleted;
@@ -56,10 +57,14 @@ import java.util.random.RandomGenerator;
  *          clone failure/timeout: clone-discard, then the operation fails
  * migrate: migrate (RUNNING/STOPPED → MIGRATING → back, on the new host)
  *          failure: back, same host; timeout or abort: migrate-cancel, then back where it is
+ * adopt  : no step: the VM is made in the state its observed power implies
  * </pre>
  *
- * Retryable errors retry the step with exponential backoff and jitter (honouring retryAfter) while
- * attempts and the step's deadline allow.
+ * {@link DriftEngine} decides what the watcher's observations do; it ends a step an observation
+ * proves done, and starts the corrective operations of drift policy ENFORCE, through this engine.
+ *
+ * <p>Retryable errors retry the step with exponential backoff and jitter (honouring retryAfter)
+ * while attempts and the step's deadline allow.
  */
 public final class SagaEngine {
   private final SagaSettings settings;
@@ -80,6 +85,9 @@ public final class SagaEngine {
   public Decision onCommand(Vm current, VmCommand cmd, Instant now) {
     if (cmd.type() == CommandType.CREATE) {
       return create(current, cmd, now);
+    }
+    if (cmd.type() == CommandType.ADOPT) {
+      return adopt(current, cmd, now);
     }
     if (current == null || current.state() == VmState.DELETED) {
       return reject(cmd, RejectReason.NOT_FOUND, "no VM " + cmd.vmId(), now);
@@ -144,6 +152,19 @@ public final class SagaEngine {
       }
     }
     Change c = new Change(current, now);
+    begin(c, cmd, trigger, true);
+    return c.decision();
+  }
+
+  /**
+   * Starts the operation of a power, reconfigure or migrate command on {@code c}'s VM (whose state
+   * allows {@code trigger}): its events, its first state and its first task.
+   *
+   * @param accepted whether a command asked for it ({@code vm.command.accepted} first)
+   */
+  private void begin(Change c, VmCommand cmd, Trigger trigger, boolean accepted) {
+    Vm current = c.vm;
+    Instant now = c.now;
     Steps first =
         switch (cmd.type()) {
           case START -> Steps.START;
@@ -171,14 +192,24 @@ public final class SagaEngine {
             null,
             cmd.gracefulTimeoutSeconds(),
             switch (cmd.type()) {
-              case RECONFIGURE -> cmd.spec();
+              case RECONFIGURE -> keepDriftPolicy(current.spec(), cmd.spec());
               case MIGRATE -> current.spec().onHost(cmd.targetHost());
               default -> null;
             },
             null);
-    c.accept(cmd, op);
+    if (accepted) {
+      c.accept(cmd, op);
+    } else {
+      c.started(op);
+    }
     c.dispatch(trigger, first, op);
-    return c.decision();
+  }
+
+  /** A reconfiguration keeps the VM's drift policy unless the new spec names one. */
+  private static VmSpec keepDriftPolicy(VmSpec current, VmSpec target) {
+    return target.driftPolicy() == null && current.driftPolicy() != null
+        ? target.withDriftPolicy(current.driftPolicy())
+        : target;
   }
 
   /** Why a reconfiguration cannot be taken; null when it can. */
@@ -244,6 +275,109 @@ public final class SagaEngine {
     c.created();
     c.accept(cmd, op);
     c.dispatch(Trigger.PROVISION, Steps.PROVISION, op);
+    return c.decision();
+  }
+
+  /**
+   * Adopt: a VM the watcher found on a provider and VirtSaga does not manage (or manages no longer)
+   * becomes a VM of its own, in the state its observed power implies, with nothing left to do.
+   */
+  private Decision adopt(Vm current, VmCommand cmd, Instant now) {
+    if (current != null && current.state() != VmState.DELETED) {
+      if (cmd.operationId().equals(current.lastOperationId())) {
+        return Decision.none(); // the same adopt again
+      }
+      return reject(cmd, RejectReason.CONFLICT, "VM " + cmd.vmId() + " exists", now);
+    }
+    if (cmd.spec() == null || cmd.adopt() == null || cmd.adopt().power() == null) {
+      return reject(cmd, RejectReason.INVALID, "adopt needs a spec and the observed power", now);
+    }
+    VmState state = DriftEngine.stateOf(cmd.adopt().power());
+    if (state == null) {
+      return reject(
+          cmd,
+          RejectReason.INVALID,
+          "a VM whose power is " + cmd.adopt().power() + " cannot be adopted",
+          now);
+    }
+    Vm adopted =
+        new Vm(
+            cmd.vmId(),
+            cmd.tenantId(),
+            cmd.spec(),
+            state,
+            null,
+            cmd.adopt().providerRef(),
+            cmd.adopt().power(),
+            List.of(),
+            cmd.adopt().ips(),
+            cmd.operationId(),
+            null,
+            // a VM adopted again after its deletion continues its sequence
+            current == null ? 1 : current.version() + 1,
+            now,
+            now);
+    return new Decision(
+        adopted,
+        List.of(),
+        List.of(
+            new CommandAccepted(adopted.id(), cmd.operationId(), cmd.type(), now),
+            new OperationStarted(adopted.id(), cmd.operationId(), cmd.type(), now, now),
+            new StateChanged(
+                adopted.id(), null, state, adopted.version(), cmd.operationId(), "adopted", now),
+            new OperationSucceeded(adopted.id(), cmd.operationId(), cmd.type(), now)));
+  }
+
+  // ---------------------------------------------------------------- observations
+
+  /**
+   * An observation proved the current step's goal reached (its {@link Steps#provenBy() power}): the
+   * step ends as its task's success would, and the task's own report, when it comes, finds the
+   * operation over and is ignored.
+   *
+   * @param seen the VM with the observation recorded
+   * @param seenAt when the power was observed
+   */
+  Decision proven(Vm seen, Instant seenAt, Instant now) {
+    Change c = new Change(seen, now);
+    c.seenAt = seenAt;
+    return succeeded(c, Steps.byId(seen.operation().step()), null);
+  }
+
+  /**
+   * Drift policy ENFORCE: a corrective operation brings the VM back to the power its state implies,
+   * run like the command saga of {@code type} (a stop is forced). The VM first takes the state the
+   * observed power implies ({@code observed}) when its own does not allow the operation.
+   *
+   * @param seen the VM with the observation recorded, no operation running
+   * @param drift the {@code vm.power.drifted} that names the operation
+   */
+  Decision enforce(Vm seen, PowerDrifted drift, VmState observed, CommandType type, Instant now) {
+    Change c = new Change(seen, now);
+    c.events.add(drift);
+    Trigger trigger =
+        switch (type) {
+          case START -> Trigger.START;
+          case STOP -> Trigger.STOP;
+          case SUSPEND -> Trigger.SUSPEND;
+          case RESUME -> Trigger.RESUME;
+          default -> throw new IllegalArgumentException("no correction by " + type);
+        };
+    if (VmStateMachine.next(c.vm.state(), trigger).isEmpty()) {
+      c.drifted(observed, drift.operationId(), DriftEngine.DRIFT);
+    }
+    VmCommand cmd =
+        new VmCommand(
+            drift.operationId(),
+            seen.id(),
+            seen.tenantId(),
+            type,
+            now,
+            null,
+            type == CommandType.STOP ? Boolean.TRUE : null,
+            null,
+            null);
+    begin(c, cmd, trigger, false);
     return c.decision();
   }
 
@@ -536,13 +670,20 @@ public final class SagaEngine {
         return c.decision();
       }
     }
-    return failed(
-        new Change(vm.observed(ev.providerRef(), ev.power(), null), now), step, error, false);
+    Change c = new Change(vm.observed(ev.providerRef(), ev.power(), null), now);
+    c.seen(ev);
+    return failed(c, step, error, false);
   }
 
   private Decision succeeded(Vm vm, Steps step, TaskEvent ev, Instant now) {
     Change c = new Change(vm.observed(ev.providerRef(), ev.power(), ev.ips()), now);
-    Operation op = vm.operation();
+    c.seen(ev);
+    return succeeded(c, step, ev.result());
+  }
+
+  /** The current step succeeded ({@code result}: what its task produced, if anything). */
+  private Decision succeeded(Change c, Steps step, OperationResult result) {
+    Operation op = c.vm.operation();
     switch (step) {
       case PROVISION -> c.dispatch(Trigger.PROVISIONED, Steps.START, op);
       case START -> c.finish(Trigger.STARTED, PowerState.ON);
@@ -554,8 +695,8 @@ public final class SagaEngine {
       case DELETE -> c.finish(Trigger.DELETED, PowerState.NOT_FOUND);
       case ROLLBACK -> c.fail(op.cause(), PowerState.NOT_FOUND);
       case SNAPSHOT_CREATE, SNAPSHOT_DELETE, SNAPSHOT_REVERT -> c.snapshotDone(step, null);
-      case CLONE -> c.cloned(ev.result());
-      case DISK_EXPORT -> c.subResourceDone(null, ev.result());
+      case CLONE -> c.cloned(result);
+      case DISK_EXPORT -> c.subResourceDone(null, result);
       case CLONE_DISCARD -> {
         if (op.type() == CommandType.DELETE) {
           c.next(Steps.DELETE);
@@ -567,9 +708,9 @@ public final class SagaEngine {
               null);
         }
       }
-      case MIGRATE -> c.migrated(hostOf(ev, op.target().host()), null);
+      case MIGRATE -> c.migrated(hostOf(result, op.target().host()), null);
       case MIGRATE_CANCEL -> {
-        String host = hostOf(ev, null);
+        String host = hostOf(result, null);
         if (op.type() == CommandType.DELETE) {
           if (host != null) {
             c.vm = c.vm.withSpec(c.vm.spec().onHost(host));
@@ -586,8 +727,8 @@ public final class SagaEngine {
   }
 
   /** The host a task reports the VM on, else {@code otherwise}. */
-  private static String hostOf(TaskEvent ev, String otherwise) {
-    return ev.result() != null && ev.result().host() != null ? ev.result().host() : otherwise;
+  private static String hostOf(OperationResult result, String otherwise) {
+    return result != null && result.host() != null ? result.host() : otherwise;
   }
 
   /** A step failed for good (or timed out): take the saga's failure branch. */
@@ -723,10 +864,28 @@ public final class SagaEngine {
     private final List<TaskRequested> tasks = new ArrayList<>();
     private final List<LifecycleEvent> events = new ArrayList<>();
 
+    /** When the outcome being handled saw the VM's power (a task's report, an observation). */
+    private Instant seenAt;
+
     Change(Vm vm, Instant now) {
       this.vm = vm;
       this.originalVersion = vm.version();
       this.now = now;
+    }
+
+    /** A task's outcome is a sighting of the VM: its power as of the report's time. */
+    void seen(TaskEvent ev) {
+      seenAt = ev.at();
+      if (ev.power() != null) {
+        vm = vm.seen(seenAt);
+      }
+    }
+
+    /** The VM takes the state its observed power implies, with no operation (drift). */
+    void drifted(VmState to, String operationId, String reason) {
+      VmState from = vm.state();
+      vm = vm.with(to, null).bumped(now);
+      events.add(new StateChanged(vm.id(), from, to, vm.version(), operationId, reason, now));
     }
 
     void created() {
@@ -738,6 +897,10 @@ public final class SagaEngine {
 
     void accept(VmCommand cmd, Operation op) {
       events.add(new CommandAccepted(vm.id(), op.id(), cmd.type(), now));
+      started(op);
+    }
+
+    void started(Operation op) {
       events.add(new OperationStarted(vm.id(), op.id(), op.type(), op.deadline(), now));
     }
 
@@ -915,7 +1078,7 @@ public final class SagaEngine {
     /** The operation succeeded: leave the transitional state. */
     void finish(Trigger trigger, PowerState power) {
       Operation op = vm.operation();
-      vm = vm.observed(null, power, null).withLastError(null);
+      vm = vm.observed(null, power, null).seen(power == null ? null : seenAt).withLastError(null);
       move(trigger, op, op.type().name().toLowerCase() + " succeeded");
       if (vm.state() == VmState.DELETED) {
         events.add(new VmDeleted(vm.id(), op.id(), now));
@@ -926,7 +1089,7 @@ public final class SagaEngine {
     /** The operation failed and nothing is left to undo: the VM becomes FAILED. */
     void fail(TaskError error, PowerState power) {
       Operation op = vm.operation();
-      vm = vm.observed(null, power, null).withLastError(error);
+      vm = vm.observed(null, power, null).seen(power == null ? null : seenAt).withLastError(error);
       move(Trigger.FAIL, op, error.type() + ": " + error.message());
       events.add(
           new OperationFailed(

@@ -1,6 +1,7 @@
 package dev.virtsaga.orchestrator.service;
 
 import dev.virtsaga.events.command.VmCommand;
+import dev.virtsaga.events.observation.VmObserved;
 import dev.virtsaga.events.task.TaskEvent;
 import dev.virtsaga.orchestrator.Vm;
 import dev.virtsaga.orchestrator.config.OrchestratorConfig;
@@ -11,8 +12,10 @@ import dev.virtsaga.orchestrator.repository.ProcessedEventEntity;
 import dev.virtsaga.orchestrator.repository.VmEntity;
 import dev.virtsaga.orchestrator.repository.VmRepository;
 import dev.virtsaga.orchestrator.saga.Decision;
+import dev.virtsaga.orchestrator.saga.DriftEngine;
 import dev.virtsaga.orchestrator.saga.SagaEngine;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.OptimisticLockException;
@@ -31,9 +34,13 @@ import org.jboss.logging.Logger;
 public class VmService {
   private static final Logger LOG = Logger.getLogger(VmService.class);
 
+  /** The inbox name of the observations consumer. */
+  static final String OBSERVATIONS = "observations";
+
   private final VmRepository vms;
   private final Outbox outbox;
   private final SagaEngine engine;
+  private final DriftEngine drift;
   private final OrchestratorConfig config;
   private final Clock clock;
   private final OutboxRelay relay;
@@ -44,27 +51,96 @@ public class VmService {
     this.relay = relay;
     this.config = config;
     this.engine = new SagaEngine(config.sagaSettings(), new Random());
+    this.drift = new DriftEngine(engine);
     this.clock = Clock.systemUTC();
   }
 
   public Uni<Void> onCommand(String eventId, VmCommand cmd) {
-    return process("commands", eventId, cmd.vmId(), (vm, now) -> engine.onCommand(vm, cmd, now));
+    return process(
+        "commands", eventId, cmd.vmId(), true, (vm, now) -> engine.onCommand(vm, cmd, now));
   }
 
   public Uni<Void> onTaskEvent(String eventId, TaskEvent ev) {
-    return process("task-events", eventId, ev.vmId(), (vm, now) -> engine.onTaskEvent(vm, ev, now));
+    return process(
+        "task-events", eventId, ev.vmId(), true, (vm, now) -> engine.onTaskEvent(vm, ev, now));
+  }
+
+  /**
+   * The watcher saw a VM. An observation that changes nothing (most of a relist) writes nothing,
+   * not even to the inbox: deciding it again changes nothing either.
+   */
+  public Uni<Void> onObserved(String eventId, VmObserved obs) {
+    return process(
+        OBSERVATIONS, eventId, obs.vmId(), false, (vm, now) -> drift.onObserved(vm, obs, now));
+  }
+
+  /**
+   * A provider became reachable or unreachable: each of its live VMs whose {@code
+   * ProviderReachable} condition changes is written in a transaction of its own (new version,
+   * snapshot on the state topic), then the event is marked processed.
+   */
+  public Uni<Void> onReachability(String eventId, DriftEngine.Reachability r) {
+    ProcessedEventEntity.Key key = new ProcessedEventEntity.Key(OBSERVATIONS, eventId);
+    return Panache.withSession(() -> ProcessedEventEntity.<ProcessedEventEntity>findById(key))
+        .chain(
+            done -> {
+              if (done != null) {
+                LOG.debugf("event %s already processed by %s", eventId, OBSERVATIONS);
+                return Uni.createFrom().voidItem();
+              }
+              return Panache.withSession(
+                      () -> vms.reachabilityToChange(r.provider(), r.reachable()))
+                  .chain(
+                      ids -> {
+                        LOG.infof(
+                            "provider=%s %s: marking %d VMs %s=%s",
+                            r.provider(),
+                            r.reason(),
+                            ids.size(),
+                            DriftEngine.PROVIDER_REACHABLE,
+                            r.reachable());
+                        return Multi.createFrom()
+                            .iterable(ids)
+                            .onItem()
+                            .transformToUniAndConcatenate(
+                                id ->
+                                    process(
+                                            null,
+                                            null,
+                                            id,
+                                            false,
+                                            (vm, now) -> drift.onReachability(vm, r, now))
+                                        .replaceWith(id))
+                            .collect()
+                            .last();
+                      })
+                  .chain(() -> Panache.withTransaction(() -> markProcessed(OBSERVATIONS, eventId)));
+            });
   }
 
   /** Fires a due deadline or retry timer of one VM. */
   public Uni<Void> onTimer(String vmId) {
     return process(
-        null, null, vmId, (vm, now) -> vm == null ? Decision.none() : engine.onTimer(vm, now));
+        null,
+        null,
+        vmId,
+        true,
+        (vm, now) -> vm == null ? Decision.none() : engine.onTimer(vm, now));
   }
 
+  /**
+   * @param markUnchanged whether an event that changed nothing is marked processed too
+   */
   private Uni<Void> process(
-      String consumer, String eventId, String vmId, BiFunction<Vm, Instant, Decision> decide) {
+      String consumer,
+      String eventId,
+      String vmId,
+      boolean markUnchanged,
+      BiFunction<Vm, Instant, Decision> decide) {
     return Uni.createFrom()
-        .deferred(() -> Panache.withTransaction(() -> once(consumer, eventId, vmId, decide)))
+        .deferred(
+            () ->
+                Panache.withTransaction(() -> once(consumer, eventId, vmId, markUnchanged, decide)))
         .onFailure(VmService::isLockConflict)
         .retry()
         .withBackOff(java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(200))
@@ -73,7 +149,11 @@ public class VmService {
   }
 
   private Uni<Void> once(
-      String consumer, String eventId, String vmId, BiFunction<Vm, Instant, Decision> decide) {
+      String consumer,
+      String eventId,
+      String vmId,
+      boolean markUnchanged,
+      BiFunction<Vm, Instant, Decision> decide) {
     Uni<Boolean> seen =
         eventId == null
             ? Uni.createFrom().item(false)
@@ -98,7 +178,11 @@ public class VmService {
                     }
                     return store
                         .chain(() -> outbox.append(before, d))
-                        .chain(() -> markProcessed(consumer, eventId))
+                        .chain(
+                            () ->
+                                markUnchanged || d.changed() || !d.events().isEmpty()
+                                    ? markProcessed(consumer, eventId)
+                                    : Uni.createFrom().voidItem())
                         .invoke(() -> log(before, d));
                   });
         });

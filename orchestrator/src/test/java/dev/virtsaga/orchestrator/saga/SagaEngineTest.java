@@ -14,9 +14,11 @@ import dev.virtsaga.events.lifecycle.OperationTimedOut;
 import dev.virtsaga.events.lifecycle.RejectReason;
 import dev.virtsaga.events.lifecycle.StateChanged;
 import dev.virtsaga.events.lifecycle.VmDeleted;
+import dev.virtsaga.events.model.AdoptArgs;
 import dev.virtsaga.events.model.CloneArgs;
 import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.events.model.DiskExportArgs;
+import dev.virtsaga.events.model.DriftPolicy;
 import dev.virtsaga.events.model.ErrorType;
 import dev.virtsaga.events.model.OperationResult;
 import dev.virtsaga.events.model.PowerState;
@@ -32,6 +34,7 @@ import dev.virtsaga.orchestrator.Vm;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -1003,5 +1006,128 @@ class SagaEngineTest {
               assertThat(t.action()).isEqualTo(TaskAction.DELETE);
               assertThat(t.host()).isEqualTo("host-b");
             });
+  }
+
+  // ---------------------------------------------------------------- adopt
+
+  private static final VmSpec FOUND =
+      new VmSpec("found", "libvirt", 2, 512, 0, null, Map.of("team", "a"), "host-a", null)
+          .withDriftPolicy(DriftPolicy.ALERT);
+
+  private static VmCommand adopt(String op, PowerState power) {
+    return new VmCommand(
+        op,
+        "vm-1",
+        "t1",
+        CommandType.ADOPT,
+        T0,
+        FOUND,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        new AdoptArgs(power, "dom-9", List.of("10.0.0.9")));
+  }
+
+  @Test
+  void adoptMakesAVmInTheStateItsPowerImpliesWithNothingLeftToDo() {
+    for (PowerState power :
+        new PowerState[] {PowerState.ON, PowerState.OFF, PowerState.CRASHED, PowerState.PAUSED}) {
+      VmState expected =
+          switch (power) {
+            case ON -> VmState.RUNNING;
+            case PAUSED -> VmState.SUSPENDED;
+            default -> VmState.STOPPED;
+          };
+      Decision d = engine.onCommand(null, adopt("op-a", power), now);
+      Vm vm = apply(null, d);
+      assertThat(vm.state()).isEqualTo(expected);
+      assertThat(vm.operation()).isNull();
+      assertThat(vm.spec()).isEqualTo(FOUND);
+      assertThat(vm.tenantId()).isEqualTo("t1");
+      assertThat(vm.providerRef()).isEqualTo("dom-9");
+      assertThat(vm.ips()).containsExactly("10.0.0.9");
+      assertThat(vm.observedPower()).isEqualTo(power);
+      assertThat(vm.lastOperationId()).isEqualTo("op-a");
+      assertThat(vm.version()).isEqualTo(1);
+      assertThat(d.tasks()).isEmpty();
+      assertThat(d.events())
+          .containsExactly(
+              new CommandAccepted("vm-1", "op-a", CommandType.ADOPT, now),
+              new OperationStarted("vm-1", "op-a", CommandType.ADOPT, now, now),
+              new StateChanged("vm-1", null, expected, 1, "op-a", "adopted", now),
+              new OperationSucceeded("vm-1", "op-a", CommandType.ADOPT, now));
+    }
+  }
+
+  @Test
+  void adoptRefusesALiveVmAVmWithoutPowerAndAnIncompleteCommand() {
+    Vm live = running();
+    assertThat(engine.onCommand(live, adopt("op-a", PowerState.ON), now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.CONFLICT));
+    for (PowerState power : new PowerState[] {PowerState.UNKNOWN, PowerState.NOT_FOUND, null}) {
+      assertThat(engine.onCommand(null, adopt("op-a", power), now).events())
+          .singleElement()
+          .isInstanceOfSatisfying(
+              CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID));
+    }
+    VmCommand noSpec =
+        new VmCommand("op-a", "vm-1", "t1", CommandType.ADOPT, T0, null, null, null, null);
+    assertThat(engine.onCommand(null, noSpec, now).events())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            CommandRejected.class, r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID));
+  }
+
+  @Test
+  void theSameAdoptAgainChangesNothingAndADeletedVmCanBeAdoptedAgain() {
+    Vm adopted = apply(null, engine.onCommand(null, adopt("op-a", PowerState.ON), now));
+    assertThat(engine.onCommand(adopted, adopt("op-a", PowerState.ON), now))
+        .isEqualTo(Decision.none());
+    // Given the VM was deleted
+    Decision del = engine.onCommand(adopted, cmd("op-d", CommandType.DELETE), now);
+    Vm deleting = apply(adopted, del);
+    Vm deleted =
+        apply(
+            deleting,
+            engine.onTaskEvent(deleting, ok(del.tasks().get(0), PowerState.NOT_FOUND), now));
+    assertThat(deleted.state()).isEqualTo(VmState.DELETED);
+    // When it is adopted again, Then it lives again, its sequence continuing
+    Decision again = engine.onCommand(deleted, adopt("op-b", PowerState.OFF), now);
+    Vm back = apply(deleted, again);
+    assertThat(back.state()).isEqualTo(VmState.STOPPED);
+    assertThat(back.version()).isGreaterThan(deleted.version());
+    assertThat(back.lastOperationId()).isEqualTo("op-b");
+    assertThat(back.lastError()).isNull();
+    assertThat(back.observedPower()).isEqualTo(PowerState.OFF);
+  }
+
+  @Test
+  void reconfigureKeepsTheDriftPolicyUnlessTheNewSpecNamesOne() {
+    Vm vm = running().withSpec(SPEC.withDriftPolicy(DriftPolicy.ENFORCE));
+    VmSpec bigger = new VmSpec("web", "libvirt", 4, 1024, 0, null, null);
+    Decision d = engine.onCommand(vm, reconfigure("op-rc", bigger), now);
+    Vm reconfiguring = apply(vm, d);
+    assertThat(d.tasks().get(0).spec().driftPolicy()).isEqualTo(DriftPolicy.ENFORCE);
+    Vm after =
+        apply(
+            reconfiguring,
+            engine.onTaskEvent(reconfiguring, ok(d.tasks().get(0), PowerState.ON), now));
+    assertThat(after.spec()).isEqualTo(bigger.withDriftPolicy(DriftPolicy.ENFORCE));
+    // a spec that names a policy changes it
+    Decision toAlert =
+        engine.onCommand(
+            after, reconfigure("op-rc2", bigger.withDriftPolicy(DriftPolicy.ALERT)), now);
+    Vm alerting = apply(after, toAlert);
+    Vm done =
+        apply(
+            alerting, engine.onTaskEvent(alerting, ok(toAlert.tasks().get(0), PowerState.ON), now));
+    assertThat(done.spec().effectiveDriftPolicy()).isEqualTo(DriftPolicy.ALERT);
   }
 }
