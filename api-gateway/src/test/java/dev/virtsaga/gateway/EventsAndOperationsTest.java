@@ -116,6 +116,43 @@ class EventsAndOperationsTest {
   }
 
   @Test
+  void anOperationTheOrchestratorStartsOnItsOwnIsFollowableByTheVmsTenant() {
+    // Given a VM of the tenant (an ENFORCE drift policy corrects it with an operation of its own)
+    String vmId = UUID.randomUUID().toString();
+    events.snapshot(Events.snapshot(vmId, tenant, "enforced", VmState.STOPPED, 3));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> api().get("/v1/vms/" + vmId).then().statusCode(200));
+    String corrective = UUID.randomUUID().toString();
+
+    // When the orchestrator starts and finishes it
+    events.lifecycle(
+        tenant,
+        new OperationStarted(
+            vmId, corrective, CommandType.START, Events.T0.plusSeconds(60), Events.T0));
+    events.lifecycle(
+        tenant, new OperationSucceeded(vmId, corrective, CommandType.START, Events.T0));
+
+    // Then: the tenant follows it like one of its own commands; another tenant does not see it
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                api()
+                    .get("/v1/operations/" + corrective)
+                    .then()
+                    .statusCode(200)
+                    .body("status", equalTo("SUCCEEDED"))
+                    .body("type", equalTo("START"))
+                    .body("vmId", equalTo(vmId)));
+    given()
+        .header(Tenant.HEADER, tenant + "-other")
+        .get("/v1/operations/" + corrective)
+        .then()
+        .statusCode(404);
+  }
+
+  @Test
   void lifecycleEventsDriveTheOperationToSucceededAndLateEventsDoNotMoveItBack() {
     // Given
     String operationId = create();

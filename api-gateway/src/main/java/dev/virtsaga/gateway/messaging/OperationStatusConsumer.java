@@ -4,6 +4,7 @@ import dev.virtsaga.events.CloudEvent;
 import dev.virtsaga.events.KafkaCloudEvents;
 import dev.virtsaga.events.MalformedEventException;
 import dev.virtsaga.events.lifecycle.LifecycleEvent;
+import dev.virtsaga.events.lifecycle.OperationStarted;
 import dev.virtsaga.gateway.OperationUpdate;
 import dev.virtsaga.gateway.mapping.LifecycleMapper;
 import dev.virtsaga.gateway.service.AdoptionService;
@@ -41,9 +42,10 @@ public class OperationStatusConsumer {
   @Incoming(Channels.LIFECYCLE_OPERATIONS)
   public Uni<Void> onRecord(ConsumerRecord<String, String> record) {
     Optional<OperationUpdate> update;
+    LifecycleEvent payload;
     try {
       CloudEvent event = KafkaCloudEvents.fromRecord(record.headers(), record.value());
-      LifecycleEvent payload = LifecycleMapper.payload(event);
+      payload = LifecycleMapper.payload(event);
       // frees the VM before the row says "finished": whoever reads the finished operation may
       // send the VM's next command at once (the broadcast consumer may not have seen it yet)
       inFlight.onLifecycle(payload);
@@ -58,8 +60,12 @@ public class OperationStatusConsumer {
       return Uni.createFrom().voidItem();
     }
     OperationUpdate u = update.get();
-    return operations
-        .apply(u)
+    Uni<Void> known =
+        payload instanceof OperationStarted started
+            ? operations.recordStarted(started)
+            : Uni.createFrom().voidItem();
+    return known
+        .chain(() -> operations.apply(u))
         // a refused or failed ADOPT leaves its candidate to be adopted again (idempotent)
         .call(() -> adoptions.onOperationFinished(u))
         .onFailure()
