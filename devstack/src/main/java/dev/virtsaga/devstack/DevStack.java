@@ -219,12 +219,16 @@ public final class DevStack {
             .kafka(kafka.bootstrapServers())
             .env(
                 Map.of(
-                    "VIRTSAGA_VIRTFUSION_BASE_URL", virtFusion.baseUrl(),
-                    "VIRTSAGA_VIRTFUSION_TOKEN", virtFusion.token(),
-                    "VIRTSAGA_VIRTFUSION_DEFAULTS_PACKAGE_ID", "1",
+                    "VIRTSAGA_VIRTFUSION_BASE_URL",
+                    virtFusion.baseUrl(),
+                    "VIRTSAGA_VIRTFUSION_TOKEN",
+                    virtFusion.token(),
+                    "VIRTSAGA_VIRTFUSION_DEFAULTS_PACKAGE_ID",
+                    "1",
                     // no watch API: the watcher finds others' changes by the full scan; the
                     // simulator is local, so scan every second
-                    "VIRTSAGA_VIRTFUSION_WATCH_SLOW_INTERVAL", "1s")),
+                    "VIRTSAGA_VIRTFUSION_WATCH_SLOW_INTERVAL",
+                    "1s")),
         logs);
     // a vCenter cannot run here either: vcsim (govmomi's simulator, a child process) stands in
     say(

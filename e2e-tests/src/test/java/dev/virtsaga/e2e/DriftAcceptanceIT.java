@@ -107,6 +107,9 @@ class DriftAcceptanceIT {
                 + (provider.equals("virtfusion") ? 1024 : 128)
                 + ",\"diskGiB\":0"
                 + (policy == null ? "" : ",\"driftPolicy\":\"" + policy + "\"")
+                + (provider.equals("virtfusion")
+                    ? ",\"image\":\"101\",\"labels\":{\"virtfusion.dev/hypervisor-group\":\"1\"}"
+                    : "")
                 + "}");
     String vmId = created.body().path("vmId").asText();
     api.awaitOperation(created, "SUCCEEDED", WAIT);

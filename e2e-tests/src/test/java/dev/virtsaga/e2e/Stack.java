@@ -100,7 +100,10 @@ final class Stack {
                     "VIRTSAGA_VIRTFUSION_RATE_LIMIT_BURST", "20",
                     "VIRTSAGA_VIRTFUSION_TIMEOUTS_POLL_INTERVAL", "250ms"))
             // VirtFusion has no watch API: changes made by others are found by the full scan
-            .env(Map.of("VIRTSAGA_VIRTFUSION_WATCH_SLOW_INTERVAL", "400ms"))
+            .env(
+                Map.of(
+                    "VIRTSAGA_VIRTFUSION_WATCH_FAST_INTERVAL", "200ms",
+                    "VIRTSAGA_VIRTFUSION_WATCH_SLOW_INTERVAL", "400ms"))
             .build();
     boolean simulated = !LIBVIRT_URI.startsWith("qemu");
     if (simulated) {
