@@ -116,7 +116,7 @@ public final class DriftEngine {
     Vm seen = record(vm, obs, power);
     Operation op = vm.operation();
     if (op != null) {
-      return completes(op, power, obs.at())
+      return completes(op, power, obs)
           ? sagas.proven(seen, obs.at(), now)
           : recorded(vm, seen, now);
     }
@@ -169,11 +169,18 @@ public final class DriftEngine {
     return seen == before ? Decision.none() : new Decision(seen.bumped(now), List.of(), List.of());
   }
 
-  /** Whether seeing {@code power} proves the running operation's current step done. */
-  private static boolean completes(Operation op, PowerState power, Instant at) {
+  /**
+   * Whether seeing {@code power} proves the running operation's current step done. A power-on is
+   * proven only with the guest's addresses: the worker's start reports them (it waits for them
+   * where the provider can tell), and a VM must not become RUNNING without what its start would
+   * have given it; without them the task's report completes the step.
+   */
+  private static boolean completes(Operation op, PowerState power, VmObserved obs) {
+    Instant at = obs.at();
     return PROVABLE.contains(op.type())
         && !op.compensating()
         && Steps.byId(op.step()).provenBy() == power
+        && (power != PowerState.ON || (obs.ips() != null && !obs.ips().isEmpty()))
         // a sighting from before the operation began proves nothing about it
         && (at == null || op.startedAt() == null || !at.isBefore(op.startedAt()));
   }

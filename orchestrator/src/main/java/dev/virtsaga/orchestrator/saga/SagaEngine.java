@@ -612,8 +612,10 @@ public final class SagaEngine {
    */
   public Decision onTaskEvent(Vm vm, TaskEvent ev, Instant now) {
     Operation op = vm == null ? null : vm.operation();
-    if (op == null
-        || !op.id().equals(ev.operationId())
+    if (op == null || !op.id().equals(ev.operationId())) {
+      return lateReport(vm, ev, now);
+    }
+    if (!op.step().equals(ev.step())
         || !op.step().equals(ev.step())
         || op.attempt() != ev.attempt()
         || op.retryAt() != null) {
@@ -673,6 +675,27 @@ public final class SagaEngine {
     Change c = new Change(vm.observed(ev.providerRef(), ev.power(), null), now);
     c.seen(ev);
     return failed(c, step, error, false);
+  }
+
+  /**
+   * The report of a task whose operation is over. When it is the success of the VM's last operation
+   * — which an observation finished first — what it saw that the observation may not have (the
+   * guest's IPs, the provider's reference) is recorded; anything else is ignored.
+   */
+  private static Decision lateReport(Vm vm, TaskEvent ev, Instant now) {
+    if (vm == null
+        || vm.state() == VmState.DELETED
+        || ev.status() != TaskStatus.SUCCEEDED
+        || !ev.operationId().equals(vm.lastOperationId())) {
+      return Decision.none();
+    }
+    boolean newIps = ev.ips() != null && !ev.ips().isEmpty() && !ev.ips().equals(vm.ips());
+    boolean newRef = ev.providerRef() != null && vm.providerRef() == null;
+    if (!newIps && !newRef) {
+      return Decision.none();
+    }
+    Vm next = vm.observed(newRef ? ev.providerRef() : null, null, newIps ? ev.ips() : null);
+    return new Decision(next.bumped(now), List.of(), List.of());
   }
 
   private Decision succeeded(Vm vm, Steps step, TaskEvent ev, Instant now) {

@@ -89,9 +89,19 @@ class DriftEngineTest {
     return vm(state, power, null);
   }
 
+  /** A sighting; a VM seen on reports its guest's address (as the VMs of {@link #vm} have). */
   private static VmObserved seen(PowerState power, Instant at) {
     return new VmObserved(
-        "vm-1", "libvirt", VmObserved.Kind.MODIFIED, power, at, "rv-1", null, null, null, null);
+        "vm-1",
+        "libvirt",
+        VmObserved.Kind.MODIFIED,
+        power,
+        at,
+        "rv-1",
+        power == PowerState.ON ? List.of("10.0.0.1") : null,
+        null,
+        null,
+        null);
   }
 
   private static VmObserved seen(PowerState power) {
@@ -404,6 +414,63 @@ class DriftEngineTest {
     // And the same sighting again changes nothing
     assertThat(drift.onObserved(done, seen(PowerState.ON), NOW.plusSeconds(2)))
         .isEqualTo(Decision.none());
+  }
+
+  @Test
+  void aVmSeenOnWithoutAnAddressDoesNotCompleteAStartItsTaskDoesWithTheAddress() {
+    Started start = command(vm(VmState.STOPPED, PowerState.OFF), CommandType.START);
+    VmObserved bare =
+        new VmObserved(
+            "vm-1",
+            "libvirt",
+            VmObserved.Kind.MODIFIED,
+            PowerState.ON,
+            SEEN,
+            "rv-1",
+            List.of(),
+            null,
+            null,
+            null);
+    Decision d = drift.onObserved(start.vm(), bare, NOW);
+    assertRecordedOnly(start.vm(), d);
+    Vm seen = apply(start.vm(), d);
+    assertThat(seen.state()).isEqualTo(VmState.STARTING);
+    Decision byTask = sagas.onTaskEvent(seen, ok(start.task(), PowerState.ON), NOW.plusSeconds(1));
+    assertThat(apply(seen, byTask).state()).isEqualTo(VmState.RUNNING);
+  }
+
+  @Test
+  void theLateTaskOfAnOperationAnObservationFinishedStillGivesTheVmItsIps() {
+    // Given a start the watcher saw done before the worker reported (without the new IP)
+    Started start = command(vm(VmState.STOPPED, PowerState.OFF), CommandType.START);
+    Vm done = apply(start.vm(), drift.onObserved(start.vm(), seen(PowerState.ON), NOW));
+    assertThat(done.ips()).doesNotContain("10.0.0.9");
+    // When the worker's success arrives with the guest's new IP
+    TaskEvent late =
+        TaskEvent.reporting(
+            start.task(),
+            TaskStatus.SUCCEEDED,
+            NOW.plusSeconds(1),
+            "dom-1",
+            null,
+            PowerState.ON,
+            List.of("10.0.0.9"),
+            null);
+    Decision d = sagas.onTaskEvent(done, late, NOW.plusSeconds(1));
+    // Then the IP is recorded, nothing else changes, no event is raised
+    Vm after = apply(done, d);
+    assertThat(after.ips()).containsExactly("10.0.0.9");
+    assertThat(after.state()).isEqualTo(VmState.RUNNING);
+    assertThat(after.operation()).isNull();
+    assertThat(d.events()).isEmpty();
+    assertThat(d.tasks()).isEmpty();
+    // and again changes nothing; nor does the late report of an older operation
+    assertThat(sagas.onTaskEvent(after, late, NOW.plusSeconds(2))).isEqualTo(Decision.none());
+    Started stop = command(after, CommandType.STOP);
+    Vm stopped =
+        apply(
+            stop.vm(), drift.onObserved(stop.vm(), seen(PowerState.OFF, SEEN.plusSeconds(5)), NOW));
+    assertThat(sagas.onTaskEvent(stopped, late, NOW.plusSeconds(6))).isEqualTo(Decision.none());
   }
 
   @Test
