@@ -107,6 +107,7 @@ public final class WatchLoop implements AutoCloseable {
   private Cancellable watch;
   private ScheduledFuture<?> restart;
   private ScheduledFuture<?> probing;
+  private ScheduledFuture<?> resyncing;
   private Instant lastGone;
   private boolean stopped;
 
@@ -157,6 +158,9 @@ public final class WatchLoop implements AutoCloseable {
           LOG.infof("watching provider %s endpoint %s", provider, endpoint);
           long every = settings.probeInterval().toMillis();
           probing = loop.scheduleWithFixedDelay(this::probe, every, every, TimeUnit.MILLISECONDS);
+          long resync = settings.resync().toMillis();
+          resyncing =
+              loop.scheduleWithFixedDelay(this::resync, resync, resync, TimeUnit.MILLISECONDS);
           relist(INITIAL);
         });
   }
@@ -171,6 +175,9 @@ public final class WatchLoop implements AutoCloseable {
           cancelWatch();
           if (probing != null) {
             probing.cancel(false);
+          }
+          if (resyncing != null) {
+            resyncing.cancel(false);
           }
         });
     loop.shutdown();
@@ -442,6 +449,23 @@ public final class WatchLoop implements AutoCloseable {
                         publishQuietly(out);
                       }
                     }));
+  }
+
+  /**
+   * Reports every VM the loop knows again, as last seen (MODIFIED, {@code relist}): a consumer that
+   * set a sighting aside gets another look. Skipped while the endpoint is not watched.
+   */
+  private void resync() {
+    if (stopped || breaker.state() != CircuitState.CLOSED || watch == null) {
+      return;
+    }
+    Instant now = clock.instant();
+    List<Observation> out = new ArrayList<>(known.size());
+    known.forEach(
+        (vmId, seen) ->
+            out.add(observedOf(vmId, VmObserved.Kind.MODIFIED, seen, resourceVersion, true, now)));
+    LOG.debugf("resync of %s/%s: %d VMs reported again", provider, endpoint, out.size());
+    publishQuietly(out);
   }
 
   private void healthy(List<Observation> out, Instant now) {

@@ -15,6 +15,8 @@ import java.time.Duration;
  *     [watchRestart, 2 · watchRestart]}, so watchers of one server never reconnect in lockstep
  * @param probeInterval how often the endpoint's health is checked ({@code Provider.validate})
  * @param probeTimeout how long a health check may take before the endpoint counts as unreachable
+ * @param resync every VM the loop knows is reported again this often (the informer's resync), so a
+ *     consumer that set a sighting aside (it came while an operation ran) sees it again
  */
 public record WatcherSettings(
     Duration backoffInitial,
@@ -25,7 +27,8 @@ public record WatcherSettings(
     Duration listTimeout,
     Duration watchRestart,
     Duration probeInterval,
-    Duration probeTimeout) {
+    Duration probeTimeout,
+    Duration resync) {
 
   /** Production defaults. */
   public static WatcherSettings defaults() {
@@ -38,6 +41,7 @@ public record WatcherSettings(
         Duration.ofSeconds(30),
         Duration.ofMinutes(5),
         Duration.ofSeconds(10),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        Duration.ofMinutes(10));
   }
 }

@@ -59,7 +59,8 @@ class WatchLoopTest {
           Duration.ofSeconds(1),
           Duration.ofSeconds(30),
           Duration.ofMillis(300),
-          Duration.ofMillis(500));
+          Duration.ofMillis(500),
+          Duration.ofMinutes(10));
 
   private static KubeVirtSimulator sim;
   private static ExecutorService executor;
@@ -347,6 +348,46 @@ class WatchLoopTest {
                     .anyMatch(o -> o instanceof VmObserved v && v.vmId().equals(vm[0])));
     assertThat(loop.circuit()).isEqualTo(CircuitState.CLOSED);
     assertThat(loop.stats().failures()).isZero();
+  }
+
+  @Test
+  void everyKnownVmIsReportedAgainAtEachResync() {
+    // Given a loop that resyncs every 300 ms, watching a VM that does not change
+    String[] vm = runningVm("w-resync");
+    loop =
+        new WatchLoop(
+            "kubevirt",
+            "default",
+            provider,
+            provider::validate,
+            sink,
+            new WatcherSettings(
+                SETTINGS.backoffInitial(),
+                SETTINGS.backoffMax(),
+                SETTINGS.jitter(),
+                SETTINGS.breakerThreshold(),
+                SETTINGS.breakerOpenFor(),
+                SETTINGS.listTimeout(),
+                SETTINGS.watchRestart(),
+                SETTINGS.probeInterval(),
+                SETTINGS.probeTimeout(),
+                Duration.ofMillis(300)),
+            Clock.systemUTC(),
+            new Random());
+    loop.start();
+
+    // Then: reported again as it is, without a relist or a change
+    await().atMost(WAIT).until(() -> observedOf(vm[0]).size() >= 3);
+    List<VmObserved> seen = observedOf(vm[0]);
+    assertThat(seen.get(0).kind()).isEqualTo(VmObserved.Kind.ADDED);
+    assertThat(seen.subList(1, seen.size()))
+        .allSatisfy(
+            o -> {
+              assertThat(o.kind()).isEqualTo(VmObserved.Kind.MODIFIED);
+              assertThat(o.power()).isEqualTo(PowerState.ON);
+              assertThat(o.fromRelist()).isTrue();
+            });
+    assertThat(loop.stats().relists()).isEqualTo(1);
   }
 
   private static void assertNoRepeats(List<VmObserved> seen) {

@@ -91,7 +91,8 @@ public final class WatcherRelistBenchmark {
               Duration.ofMinutes(1),
               Duration.ofMinutes(30),
               Duration.ofMinutes(30),
-              Duration.ofSeconds(30));
+              Duration.ofSeconds(30),
+              Duration.ofMinutes(30));
       try (WatchLoop loop =
           new WatchLoop(
               "kubevirt",

@@ -46,6 +46,10 @@ public interface WatcherConfig {
   @WithDefault("5s")
   Duration probeTimeout();
 
+  /** How often every known VM is reported again (the informer's resync). */
+  @WithDefault("10m")
+  Duration resync();
+
   default WatcherSettings settings() {
     return new WatcherSettings(
         backoffInitial(),
@@ -56,6 +60,7 @@ public interface WatcherConfig {
         listTimeout(),
         watchRestart(),
         probeInterval(),
-        probeTimeout());
+        probeTimeout(),
+        resync());
   }
 }
