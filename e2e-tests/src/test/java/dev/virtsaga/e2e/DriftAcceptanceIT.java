@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.virtsaga.devstack.kubevirt.KubeVirtResource;
 import dev.virtsaga.devstack.kubevirt.KubeVirtSimulator;
 import dev.virtsaga.devstack.test.EventRecorder;
 import dev.virtsaga.devstack.virtfusion.SimServer;
@@ -18,8 +19,6 @@ import dev.virtsaga.events.observation.VmObserved;
 import dev.virtsaga.providers.spi.PowerOp;
 import dev.virtsaga.providers.spi.VmDescription;
 import dev.virtsaga.providers.vsphere.VSphereProvider;
-import dev.virtsaga.providers.vsphere.VSphereSettings;
-import dev.virtsaga.providers.vsphere.VimSettings;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -50,14 +49,7 @@ class DriftAcceptanceIT {
   /** The acceptance bound: from the change visible on the provider to its handling. */
   private static final Duration WITHIN = Duration.ofSeconds(1);
 
-  private static final ResourceDefinitionContext VM =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("kubevirt.io")
-          .withVersion("v1")
-          .withPlural("virtualmachines")
-          .withKind("VirtualMachine")
-          .withNamespaced(true)
-          .build();
+  private static final ResourceDefinitionContext VM = KubeVirtResource.VIRTUAL_MACHINE.context();
 
   private static Stack stack;
   private static Api api;
@@ -73,13 +65,7 @@ class DriftAcceptanceIT {
     api = new Api(stack.gatewayUrl());
     kube = stack.kubevirt;
     vertx = Vertx.vertx();
-    vcenter =
-        new VSphereProvider(
-            vertx,
-            VSphereSettings.of(
-                VimSettings.of(stack.vcsim.sdkUrl(), stack.vcsim.username(), stack.vcsim.password())
-                    .withTls(VimSettings.Tls.insecureLoopback()),
-                stack.vcsim.templatePath()));
+    vcenter = stack.vcenterSession(vertx);
   }
 
   @AfterAll
@@ -147,16 +133,7 @@ class DriftAcceptanceIT {
   // ------------------------------------------------------------------ KubeVirt: ENFORCE
 
   private static GenericKubernetesResource vmObject(String vmId) {
-    return kube
-        .client()
-        .genericKubernetesResources(VM)
-        .inNamespace(kube.namespace())
-        .withLabel("virtsaga.dev/vm-id", vmId)
-        .list()
-        .getItems()
-        .stream()
-        .findFirst()
-        .orElse(null);
+    return kube.managedVm(vmId);
   }
 
   private static Object printableStatus(String vmId) {

@@ -75,16 +75,7 @@ class KubeVirtAcceptanceIT {
 
   /** The VirtualMachine labelled with the vmId, or null. */
   private static GenericKubernetesResource vmObject(String vmId) {
-    return kube
-        .client()
-        .genericKubernetesResources(VM)
-        .inNamespace(kube.namespace())
-        .withLabel("virtsaga.dev/vm-id", vmId)
-        .list()
-        .getItems()
-        .stream()
-        .findFirst()
-        .orElse(null);
+    return kube.managedVm(vmId);
   }
 
   private static GenericKubernetesResource vmiObject(String name) {

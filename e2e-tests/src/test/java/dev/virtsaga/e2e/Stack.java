@@ -10,6 +10,10 @@ import dev.virtsaga.devstack.test.PostgresTestResource;
 import dev.virtsaga.devstack.vcsim.Vcsim;
 import dev.virtsaga.devstack.vcsim.VcsimInventory;
 import dev.virtsaga.devstack.virtfusion.VirtFusionSimulator;
+import dev.virtsaga.providers.vsphere.VSphereProvider;
+import dev.virtsaga.providers.vsphere.VSphereSettings;
+import dev.virtsaga.providers.vsphere.VimSettings;
+import io.vertx.mutiny.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -205,6 +209,19 @@ final class Stack {
 
   String gatewayUrl() {
     return gateway.baseUrl();
+  }
+
+  /**
+   * An operator's own vCenter session on this stack's vcsim (to look at, or change, what VirtSaga
+   * manages); the caller closes it.
+   */
+  VSphereProvider vcenterSession(Vertx vertx) {
+    return new VSphereProvider(
+        vertx,
+        VSphereSettings.of(
+            VimSettings.of(vcsim.sdkUrl(), vcsim.username(), vcsim.password())
+                .withTls(VimSettings.Tls.insecureLoopback()),
+            vcsim.templatePath()));
   }
 
   /** Restarts the orchestrator with extra environment (e.g. short deadlines), and waits for it. */

@@ -14,8 +14,6 @@ import dev.virtsaga.events.model.CommandType;
 import dev.virtsaga.providers.spi.PowerState;
 import dev.virtsaga.providers.spi.VmDescription;
 import dev.virtsaga.providers.vsphere.VSphereProvider;
-import dev.virtsaga.providers.vsphere.VSphereSettings;
-import dev.virtsaga.providers.vsphere.VimSettings;
 import io.vertx.mutiny.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,13 +52,7 @@ class VSphereAcceptanceIT {
     assertThat(stack.vcsim).as("vcsim runs on the default stack").isNotNull();
     api = new Api(stack.gatewayUrl());
     vertx = Vertx.vertx();
-    vcenter =
-        new VSphereProvider(
-            vertx,
-            VSphereSettings.of(
-                VimSettings.of(stack.vcsim.sdkUrl(), stack.vcsim.username(), stack.vcsim.password())
-                    .withTls(VimSettings.Tls.insecureLoopback()),
-                stack.vcsim.templatePath()));
+    vcenter = stack.vcenterSession(vertx);
   }
 
   @AfterAll

@@ -3,6 +3,7 @@ package dev.virtsaga.watcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.virtsaga.devstack.kubevirt.KubeVirtResource;
 import dev.virtsaga.devstack.kubevirt.KubeVirtSimulator;
 import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.observation.CircuitChanged;
@@ -41,14 +42,7 @@ import org.junit.jupiter.api.Test;
  */
 class WatchLoopTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final ResourceDefinitionContext VMS =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("kubevirt.io")
-          .withVersion("v1")
-          .withPlural("virtualmachines")
-          .withKind("VirtualMachine")
-          .withNamespaced(true)
-          .build();
+  private static final ResourceDefinitionContext VMS = KubeVirtResource.VIRTUAL_MACHINE.context();
   private static final WatcherSettings SETTINGS =
       new WatcherSettings(
           Duration.ofMillis(50),

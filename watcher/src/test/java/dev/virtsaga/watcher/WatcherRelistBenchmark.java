@@ -1,5 +1,6 @@
 package dev.virtsaga.watcher;
 
+import dev.virtsaga.devstack.kubevirt.KubeVirtResource;
 import dev.virtsaga.devstack.kubevirt.KubeVirtSimulator;
 import dev.virtsaga.events.observation.Observation;
 import dev.virtsaga.events.observation.VmObserved;
@@ -34,14 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * [rounds]}; results go to docs/benchmarks.md.
  */
 public final class WatcherRelistBenchmark {
-  private static final ResourceDefinitionContext VM =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("kubevirt.io")
-          .withVersion("v1")
-          .withPlural("virtualmachines")
-          .withKind("VirtualMachine")
-          .withNamespaced(true)
-          .build();
+  private static final ResourceDefinitionContext VM = KubeVirtResource.VIRTUAL_MACHINE.context();
 
   private WatcherRelistBenchmark() {}
 

@@ -274,6 +274,22 @@ public final class KubeVirtSimulator implements AutoCloseable {
   }
 
   /**
+   * The VirtualMachine carrying VirtSaga's label {@code virtsaga.dev/vm-id=<vmId>} in {@value
+   * #DEFAULT_NAMESPACE}, as the API has it (read with {@link #client()}), or null.
+   */
+  public io.fabric8.kubernetes.api.model.GenericKubernetesResource managedVm(String vmId) {
+    return client()
+        .genericKubernetesResources(KubeVirtResource.VIRTUAL_MACHINE.context())
+        .inNamespace(namespace())
+        .withLabel("virtsaga.dev/vm-id", vmId)
+        .list()
+        .getItems()
+        .stream()
+        .findFirst()
+        .orElse(null);
+  }
+
+  /**
    * A new client on {@link #masterUrl()} as any API client (subject to the API faults), in
    * namespace {@value #DEFAULT_NAMESPACE}, using fabric8's JDK HTTP client. The caller closes it.
    */
