@@ -177,8 +177,8 @@ final class Stack {
   static final Map<String, String> WATCHER_ENV =
       Map.of(
           "VIRTSAGA_WATCHER_PROBE_INTERVAL", "500ms",
-          "VIRTSAGA_WATCHER_PROBE_TIMEOUT", "1s",
-          "VIRTSAGA_WATCHER_LIST_TIMEOUT", "2s",
+          "VIRTSAGA_WATCHER_PROBE_TIMEOUT", "3s",
+          "VIRTSAGA_WATCHER_LIST_TIMEOUT", "5s",
           "VIRTSAGA_WATCHER_BREAKER_THRESHOLD", "3",
           "VIRTSAGA_WATCHER_BREAKER_OPEN_FOR", "2s",
           "VIRTSAGA_WATCHER_BACKOFF_MAX", "2s");

@@ -95,7 +95,7 @@ public final class VSphereProvider
   VSphereProvider(VimClient vim, VSphereSettings settings) {
     this.vim = Objects.requireNonNull(vim, "vim");
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.watch = new VSphereWatch(vim, () -> fieldKey(false), this::createVmView);
+    this.watch = new VSphereWatch(vim, () -> fieldKey(false), this::rootFolder);
   }
 
   /** The client (for tests that need its session). */
@@ -1077,6 +1077,17 @@ public final class VSphereProvider
               }
               return out;
             });
+  }
+
+  /** The inventory's root folder. */
+  private Uni<ManagedObjectReference> rootFolder() {
+    return Uni.createFrom()
+        .item(
+            () ->
+                vim.serviceContent()
+                    .orElseThrow(
+                        () -> new ProviderException(ErrorType.UNAVAILABLE, "not connected"))
+                    .rootFolder());
   }
 
   /** A {@code ContainerView} of every VM in the inventory; the caller destroys it. */

@@ -30,12 +30,15 @@ import org.w3c.dom.Element;
  * {@link dev.virtsaga.providers.spi.WatchSource} over {@code WaitForUpdatesEx}: the informer
  * pattern on a vSphere property collector.
  *
- * <p>A <i>feed</i> is one private {@code PropertyCollector} (session-scoped) with a filter over a
- * container view of all VMs ({@code name}, {@code customValue}, {@code runtime.powerState}, guest
- * IPs). Its first {@code WaitForUpdatesEx} (version {@code ""}) is the listing; then one pump long-
- * polls it ({@code maxWaitSeconds}) and turns each update into ADDED / MODIFIED / DELETED of tagged
- * VMs, numbered in order and kept in a window of the last {@value #WINDOW} events so that several
- * watchers can each resume from their own version. A resource version is {@code <feed>-<seq>}.
+ * <p>A <i>feed</i> is one private {@code PropertyCollector} (session-scoped) with a filter that
+ * traverses the inventory from the root folder (folders' {@code childEntity}, datacenters' {@code
+ * vmFolder}) to every VM ({@code name}, {@code customValue}, {@code runtime.powerState}, guest
+ * IPs): the collector re-walks it as the inventory changes, so VMs made later enter the feed (a
+ * container view made before them does not show them on vcsim). Its first {@code WaitForUpdatesEx}
+ * (version {@code ""}) is the listing; then one pump long- polls it ({@code maxWaitSeconds}) and
+ * turns each update into ADDED / MODIFIED / DELETED of tagged VMs, numbered in order and kept in a
+ * window of the last {@value #WINDOW} events so that several watchers can each resume from their
+ * own version. A resource version is {@code <feed>-<seq>}.
  *
  * <p><b>Gone</b> (vSphere's 410): the collector lives only as long as the session, so any failure
  * of the long poll — the server restarted, the session was terminated or expired (the client logs
@@ -55,7 +58,7 @@ final class VSphereWatch {
 
   private final VimClient vim;
   private final Supplier<Uni<Optional<String>>> tagKey;
-  private final Supplier<Uni<ManagedObjectReference>> vmView;
+  private final Supplier<Uni<ManagedObjectReference>> rootFolder;
   private final Duration maxWait;
 
   private Feed feed; // guarded by this
@@ -91,10 +94,10 @@ final class VSphereWatch {
   VSphereWatch(
       VimClient vim,
       Supplier<Uni<Optional<String>>> tagKey,
-      Supplier<Uni<ManagedObjectReference>> vmView) {
+      Supplier<Uni<ManagedObjectReference>> rootFolder) {
     this.vim = vim;
     this.tagKey = tagKey;
-    this.vmView = vmView;
+    this.rootFolder = rootFolder;
     long seconds = Math.max(1, Math.min(30, vim.settings().requestTimeout().toSeconds() / 3));
     this.maxWait = Duration.ofSeconds(seconds);
   }
@@ -199,9 +202,9 @@ final class VSphereWatch {
                     .map(r -> Soap.returnMoRef(r, "CreatePropertyCollector returned nothing"))
                     .chain(
                         collector ->
-                            vmView
+                            rootFolder
                                 .get()
-                                .chain(view -> vim.invoke("CreateFilter", collector, filter(view)))
+                                .chain(root -> vim.invoke("CreateFilter", collector, filter(root)))
                                 .map(
                                     r ->
                                         new Feed(
@@ -223,14 +226,21 @@ final class VSphereWatch {
             });
   }
 
-  private static String filter(ManagedObjectReference view) {
+  private static String filter(ManagedObjectReference root) {
     StringBuilder spec = new StringBuilder("<spec><propSet><type>VirtualMachine</type>");
     PATHS.forEach(p -> spec.append(Soap.element("pathSet", p)));
     return spec.append("</propSet><objectSet>")
-        .append(Soap.moRef("obj", view))
-        .append("<skip>true</skip><selectSet xsi:type=\"TraversalSpec\">")
-        .append("<name>view</name><type>ContainerView</type><path>view</path><skip>false</skip>")
-        .append("</selectSet></objectSet></spec><partialUpdates>false</partialUpdates>")
+        .append(Soap.moRef("obj", root))
+        .append("<skip>true</skip>")
+        // folders → their children (recursively), datacenters → their VM folder
+        .append("<selectSet xsi:type=\"TraversalSpec\"><name>folder</name><type>Folder</type>")
+        .append("<path>childEntity</path><skip>false</skip>")
+        .append("<selectSet><name>folder</name></selectSet>")
+        .append("<selectSet><name>datacenterVms</name></selectSet></selectSet>")
+        .append("<selectSet xsi:type=\"TraversalSpec\"><name>datacenterVms</name>")
+        .append("<type>Datacenter</type><path>vmFolder</path><skip>false</skip>")
+        .append("<selectSet><name>folder</name></selectSet></selectSet>")
+        .append("</objectSet></spec><partialUpdates>false</partialUpdates>")
         .toString();
   }
 

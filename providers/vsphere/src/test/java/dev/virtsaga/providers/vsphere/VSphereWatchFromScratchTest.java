@@ -1,0 +1,76 @@
+package dev.virtsaga.providers.vsphere;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.virtsaga.devstack.vcsim.Vcsim;
+import dev.virtsaga.devstack.vcsim.VcsimInventory;
+import dev.virtsaga.providers.spi.CreateRequest;
+import dev.virtsaga.providers.spi.PowerOp;
+import dev.virtsaga.providers.spi.PowerState;
+import dev.virtsaga.providers.spi.VmList;
+import dev.virtsaga.providers.spi.WatchEvent;
+import io.smallrye.mutiny.helpers.test.AssertSubscriber;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A watch opened on a fresh vCenter, before VirtSaga ever made a VM there (its vmId field is not
+ * defined yet): the VMs made afterwards are watched like any other.
+ */
+class VSphereWatchFromScratchTest {
+  private static final Duration WAIT = SimulatedVSphere.WAIT;
+  private SimulatedVSphere vsphere;
+
+  @BeforeEach
+  void start() {
+    vsphere = new SimulatedVSphere(new Vcsim(VcsimInventory.defaults()));
+  }
+
+  @AfterEach
+  void stop() {
+    vsphere.close();
+  }
+
+  @Test
+  void vmsMadeAfterTheWatchOpenedOnAFreshVCenterAreWatched() {
+    // Given a watch from the very first list (no vmId field yet)
+    VSphereProvider provider = vsphere.provider();
+    VmList empty = provider.listWithVersion().await().atMost(WAIT);
+    assertThat(empty.items()).isEmpty();
+    AssertSubscriber<WatchEvent> watch =
+        provider
+            .watch(empty.resourceVersion())
+            .subscribe()
+            .withSubscriber(AssertSubscriber.create(1000));
+
+    // When a VM is made and powered on, then off
+    String vmId = UUID.randomUUID().toString();
+    String ref =
+        provider
+            .create(new CreateRequest(vmId, "op-" + vmId, "fresh", 1, 64, 0, null, Map.of()))
+            .await()
+            .atMost(WAIT)
+            .providerRef();
+    provider.power(vmId, ref, PowerOp.ON).await().atMost(WAIT);
+    provider.power(vmId, ref, PowerOp.OFF).await().atMost(WAIT);
+
+    // Then the watch saw it come, run and stop
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(watch.getItems())
+                    .filteredOn(e -> vmId.equals(e.vmId()))
+                    .extracting(WatchEvent::power)
+                    .contains(PowerState.ON)
+                    .last()
+                    .isEqualTo(PowerState.OFF));
+    watch.cancel();
+    provider.delete(vmId, ref).await().atMost(WAIT);
+  }
+}
