@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -53,7 +54,24 @@ public class InFlightTracker {
     }
   }
 
+  /** How many finished operation ids are remembered (a bounded, oldest-out set). */
+  static final int FINISHED_MEMORY = 10_000;
+
   private final ConcurrentMap<String, Pending> pending = new ConcurrentHashMap<>();
+
+  /**
+   * Operations lifecycle events said finished, most recent last: the VM's snapshot (another topic)
+   * may still show one in flight for a moment, and must not refuse the next command for it.
+   */
+  private final Map<String, Boolean> finished =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > FINISHED_MEMORY;
+            }
+          });
+
   private final GatewayConfig config;
   private final Clock clock;
 
@@ -70,12 +88,13 @@ public class InFlightTracker {
   /**
    * Reserves the VM for a new operation, atomically.
    *
-   * @param current the operation the VM's snapshot shows in flight, if any
+   * @param current the operation the VM's snapshot shows in flight, if any (one a lifecycle event
+   *     already said finished does not count: the snapshot saying so may not have arrived yet)
    * @throws OperationInFlightException when the VM is busy
    */
   public Reservation reserve(
       String vmId, String operationId, CommandType type, OperationView current) {
-    if (current != null && conflicts(type, current.type())) {
+    if (current != null && !finished.containsKey(current.id()) && conflicts(type, current.type())) {
       throw new OperationInFlightException(vmId, current.id());
     }
     Instant now = clock.instant();
@@ -139,6 +158,7 @@ public class InFlightTracker {
 
   private void finished(String vmId, String operationId) {
     if (operationId != null) {
+      finished.put(operationId, Boolean.TRUE);
       pending.computeIfPresent(vmId, (id, p) -> p.operationId().equals(operationId) ? null : p);
     }
   }

@@ -44,6 +44,19 @@ class InFlightTrackerTest {
   }
 
   @Test
+  void anOperationTheSnapshotStillShowsButALifecycleEventFinishedDoesNotBlock() {
+    OperationView snapshotSays =
+        new OperationView("op-1", CommandType.SNAPSHOT_CREATE, "snap", 1, NOW, NOW);
+    assertThatThrownBy(() -> tracker.reserve("vm", "op-2", CommandType.RECONFIGURE, snapshotSays))
+        .isInstanceOf(OperationInFlightException.class);
+
+    tracker.onLifecycle(new OperationSucceeded("vm", "op-1", CommandType.SNAPSHOT_CREATE, NOW));
+
+    tracker.reserve("vm", "op-2", CommandType.RECONFIGURE, snapshotSays);
+    assertThat(tracker.pending("vm")).map(InFlightTracker.Pending::operationId).contains("op-2");
+  }
+
+  @Test
   void aSecondCommandWaitsForTheFirst() {
     tracker.reserve("vm", "op-1", CommandType.START, null);
 
