@@ -226,7 +226,9 @@ public final class DevStack {
                     "VIRTSAGA_VIRTFUSION_DEFAULTS_PACKAGE_ID",
                     "1",
                     // no watch API: the watcher finds others' changes by the full scan; the
-                    // simulator is local, so scan every second
+                    // simulator is local, so scan every second (servers in transition: 500 ms)
+                    "VIRTSAGA_VIRTFUSION_WATCH_FAST_INTERVAL",
+                    "500ms",
                     "VIRTSAGA_VIRTFUSION_WATCH_SLOW_INTERVAL",
                     "1s")),
         logs);
