@@ -80,12 +80,10 @@ public class VmService {
    * snapshot on the state topic), then the event is marked processed.
    */
   public Uni<Void> onReachability(String eventId, DriftEngine.Reachability r) {
-    ProcessedEventEntity.Key key = new ProcessedEventEntity.Key(OBSERVATIONS, eventId);
-    return Panache.withSession(() -> ProcessedEventEntity.<ProcessedEventEntity>findById(key))
+    return Panache.withSession(() -> processed(OBSERVATIONS, eventId))
         .chain(
             done -> {
-              if (done != null) {
-                LOG.debugf("event %s already processed by %s", eventId, OBSERVATIONS);
+              if (done) {
                 return Uni.createFrom().voidItem();
               }
               return Panache.withSession(
@@ -154,38 +152,48 @@ public class VmService {
       String vmId,
       boolean markUnchanged,
       BiFunction<Vm, Instant, Decision> decide) {
-    Uni<Boolean> seen =
-        eventId == null
-            ? Uni.createFrom().item(false)
-            : ProcessedEventEntity.<ProcessedEventEntity>findById(
-                    new ProcessedEventEntity.Key(consumer, eventId))
-                .map(p -> p != null);
-    return seen.chain(
-        already -> {
-          if (already) {
-            LOG.debugf("event %s already processed by %s", eventId, consumer);
-            return Uni.createFrom().voidItem();
-          }
-          return vms.find(vmId)
-              .chain(
-                  row -> {
-                    Vm before = row == null ? null : VmMapper.toVm(row);
-                    Decision d = decide.apply(before, clock.instant());
-                    Uni<Void> store =
-                        d.changed() ? vms.save(row, d.vm()) : Uni.createFrom().voidItem();
-                    for (Vm created : d.created()) {
-                      store = store.chain(() -> vms.save(null, created));
-                    }
-                    return store
-                        .chain(() -> outbox.append(before, d))
-                        .chain(
-                            () ->
-                                markUnchanged || d.changed() || !d.events().isEmpty()
-                                    ? markProcessed(consumer, eventId)
-                                    : Uni.createFrom().voidItem())
-                        .invoke(() -> log(before, d));
-                  });
-        });
+    return processed(consumer, eventId)
+        .chain(
+            already -> {
+              if (already) {
+                return Uni.createFrom().voidItem();
+              }
+              return vms.find(vmId)
+                  .chain(
+                      row -> {
+                        Vm before = row == null ? null : VmMapper.toVm(row);
+                        Decision d = decide.apply(before, clock.instant());
+                        Uni<Void> store =
+                            d.changed() ? vms.save(row, d.vm()) : Uni.createFrom().voidItem();
+                        for (Vm created : d.created()) {
+                          store = store.chain(() -> vms.save(null, created));
+                        }
+                        return store
+                            .chain(() -> outbox.append(before, d))
+                            .chain(
+                                () ->
+                                    markUnchanged || d.changed() || !d.events().isEmpty()
+                                        ? markProcessed(consumer, eventId)
+                                        : Uni.createFrom().voidItem())
+                            .invoke(() -> log(before, d));
+                      });
+            });
+  }
+
+  /** Whether the consumer's inbox has the event (an event without id never is). */
+  private static Uni<Boolean> processed(String consumer, String eventId) {
+    if (eventId == null) {
+      return Uni.createFrom().item(false);
+    }
+    return ProcessedEventEntity.<ProcessedEventEntity>findById(
+            new ProcessedEventEntity.Key(consumer, eventId))
+        .map(
+            p -> {
+              if (p != null) {
+                LOG.debugf("event %s already processed by %s", eventId, consumer);
+              }
+              return p != null;
+            });
   }
 
   private static Uni<Void> markProcessed(String consumer, String eventId) {
