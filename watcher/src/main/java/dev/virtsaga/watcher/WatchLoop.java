@@ -14,6 +14,7 @@ import dev.virtsaga.providers.spi.VmDescription;
 import dev.virtsaga.providers.spi.VmList;
 import dev.virtsaga.providers.spi.WatchEvent;
 import dev.virtsaga.providers.spi.WatchSource;
+import dev.virtsaga.worker.core.messaging.ProviderStatusPublisher;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.time.Clock;
@@ -482,16 +483,11 @@ public final class WatchLoop implements AutoCloseable {
 
   /** UNREACHABLE when the endpoint does not answer, UNHEALTHY when it answers with an error. */
   static ProviderHealth healthOf(Throwable t) {
-    if (t instanceof io.smallrye.mutiny.TimeoutException
-        || t instanceof java.util.concurrent.TimeoutException
-        || t instanceof java.io.IOException) {
-      return ProviderHealth.UNREACHABLE;
+    if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.io.IOException) {
+      return ProviderHealth
+          .UNREACHABLE; // what an adapter did not map (the worker's status sees none)
     }
-    if (t instanceof ProviderException p
-        && (p.type() == ErrorType.UNAVAILABLE || p.type() == ErrorType.TIMEOUT)) {
-      return ProviderHealth.UNREACHABLE;
-    }
-    return ProviderHealth.UNHEALTHY;
+    return ProviderStatusPublisher.healthOf(t);
   }
 
   // ------------------------------------------------------------------ helpers

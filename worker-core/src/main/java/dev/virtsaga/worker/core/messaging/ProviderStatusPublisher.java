@@ -137,7 +137,10 @@ public class ProviderStatusPublisher {
                     hosts.names()));
   }
 
-  static ProviderHealth healthOf(Throwable t) {
+  /**
+   * UNREACHABLE when the provider did not answer (timeout, UNAVAILABLE, TIMEOUT), else UNHEALTHY.
+   */
+  public static ProviderHealth healthOf(Throwable t) {
     if (t instanceof TimeoutException) {
       return ProviderHealth.UNREACHABLE;
     }
