@@ -108,6 +108,7 @@ public final class WatchLoop implements AutoCloseable {
   private Cancellable watch;
   private ScheduledFuture<?> restart;
   private ScheduledFuture<?> probing;
+  private boolean probeInFlight;
   private ScheduledFuture<?> resyncing;
   private Instant lastGone;
   private boolean stopped;
@@ -416,10 +417,18 @@ public final class WatchLoop implements AutoCloseable {
     schedule(wait, () -> relist(RECOVERED));
   }
 
+  /**
+   * One health check of a watched endpoint. Skipped while the loop lists (the list is the check
+   * then, bounded by {@code list-timeout}) or while the previous check has not answered, so slow
+   * answers never pile up into several failures; a check that fails after the watch it checked was
+   * replaced is not held against the new one.
+   */
   private void probe() {
-    if (stopped || breaker.state() != CircuitState.CLOSED) {
+    if (stopped || breaker.state() != CircuitState.CLOSED || watch == null || probeInFlight) {
       return; // an open breaker is probed by its relist
     }
+    probeInFlight = true;
+    long gen = generation;
     Uni.createFrom()
         .deferred(probe)
         .ifNoItem()
@@ -434,17 +443,21 @@ public final class WatchLoop implements AutoCloseable {
             ok ->
                 exec(
                     () -> {
-                      List<Observation> out = new ArrayList<>();
-                      healthy(out, clock.instant());
-                      publishQuietly(out);
+                      probeInFlight = false;
+                      if (gen == generation && !stopped) {
+                        List<Observation> out = new ArrayList<>();
+                        healthy(out, clock.instant());
+                        publishQuietly(out);
+                      }
                     }),
             t ->
                 exec(
                     () -> {
+                      probeInFlight = false;
                       ProviderHealth h = healthOf(t);
                       if (h == ProviderHealth.UNREACHABLE) {
-                        failed(generation, t);
-                      } else {
+                        failed(gen, t);
+                      } else if (gen == generation && !stopped) {
                         List<Observation> out = new ArrayList<>();
                         setHealth(out, h, String.valueOf(t.getMessage()), clock.instant());
                         publishQuietly(out);

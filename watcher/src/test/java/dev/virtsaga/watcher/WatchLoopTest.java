@@ -30,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -304,6 +305,50 @@ class WatchLoopTest {
     assertThat(changes.get(0).to()).isEqualTo(CircuitState.OPEN);
     assertThat(changes.get(changes.size() - 1).to()).isEqualTo(CircuitState.CLOSED);
     assertNoRepeats(observedOf(vm[0]));
+  }
+
+  @Test
+  void aSlowHealthCheckIsNeverRunTwiceAtOnceAndIsNotAFailure() {
+    // Given a watched VM and a health check that answers after 450 ms (probes every 300 ms,
+    // timing out after 500 ms)
+    String[] vm = runningVm("w-slow-probe");
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger mostAtOnce = new AtomicInteger();
+    AtomicInteger checks = new AtomicInteger();
+    loop =
+        new WatchLoop(
+            "kubevirt",
+            "default",
+            provider,
+            () ->
+                Uni.createFrom()
+                    .item(
+                        () -> {
+                          checks.incrementAndGet();
+                          mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+                          return 1;
+                        })
+                    .onItem()
+                    .delayIt()
+                    .by(Duration.ofMillis(450))
+                    .eventually(running::decrementAndGet),
+            sink,
+            SETTINGS,
+            Clock.systemUTC(),
+            new Random());
+    loop.start();
+    awaitPower(vm[0], PowerState.ON, WAIT);
+
+    // When the loop has checked the endpoint several times
+    await().atMost(WAIT).until(() -> checks.get() >= 4);
+
+    // Then: one check at a time, none counted as a failure, and the watch kept working
+    assertThat(mostAtOnce.get()).isEqualTo(1);
+    assertThat(loop.stats().failures()).isZero();
+    assertThat(loop.health()).isEqualTo(ProviderHealth.HEALTHY);
+    assertThat(loop.stats().relists()).isEqualTo(1);
+    provider.power(vm[0], vm[1], PowerOp.OFF).await().atMost(WAIT);
+    awaitPower(vm[0], PowerState.OFF, Duration.ofSeconds(1));
   }
 
   @Test
