@@ -30,8 +30,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -125,12 +127,50 @@ class DriftAcceptanceIT {
         .anyMatch(s -> s.to() == VmState.FAILED && "VANISHED".equals(s.reason()));
   }
 
-  /** Waits until {@code visible} holds on the provider, then at most {@link #WITHIN} for it. */
+  /**
+   * Waits until {@code visible} holds on the provider, then at most {@link #WITHIN} for it; prints
+   * how long the handling took, and on a timeout the VM's events as they arrived, so that a slow
+   * run says where the time went.
+   */
   private static void handledWithinASecond(
+      EventRecorder r,
+      String vmId,
+      String what,
       java.util.concurrent.Callable<Boolean> visible,
       java.util.concurrent.Callable<Boolean> handled) {
     await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(visible);
-    await().atMost(WITHIN).pollInterval(Duration.ofMillis(10)).until(handled);
+    Instant seen = Instant.now();
+    try {
+      await().atMost(WITHIN).pollInterval(Duration.ofMillis(10)).until(handled);
+      System.out.printf(
+          "%s of %s handled %d ms after it was visible%n",
+          what, vmId, Duration.between(seen, Instant.now()).toMillis());
+    } catch (ConditionTimeoutException e) {
+      StringBuilder timeline = new StringBuilder();
+      for (EventRecorder.Recorded x : r.all()) {
+        if (vmId.equals(x.key()) || x.event() != null && x.key() == null) {
+          timeline.append(
+              String.format(
+                  "%n  %+6d ms (kafka %+6d ms) %s %s",
+                  Duration.between(seen, x.receivedAt()).toMillis(),
+                  Duration.between(seen, x.timestamp()).toMillis(),
+                  x.event() == null ? "?" : x.event().type(),
+                  x.event() == null ? x.rawValue() : x.event().data()));
+        }
+      }
+      await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(handled);
+      throw new AssertionError(
+          what
+              + " of "
+              + vmId
+              + " handled "
+              + Duration.between(seen, Instant.now()).toMillis()
+              + " ms after it was visible (bound "
+              + WITHIN.toMillis()
+              + " ms); events relative to that moment:"
+              + timeline,
+          e);
+    }
   }
 
   private static void allSchemaValid(EventRecorder r, String vmId) {
@@ -168,6 +208,9 @@ class DriftAcceptanceIT {
 
       // Then: observed and the drift raised with a corrective operation within a second
       handledWithinASecond(
+          r,
+          vmId,
+          "power-off (ENFORCE)",
           () -> "Stopped".equals(printableStatus(vmId)),
           () ->
               drifts(r, vmId).stream()
@@ -202,7 +245,8 @@ class DriftAcceptanceIT {
           .delete();
 
       // Then: FAILED as vanished within a second of it being gone
-      handledWithinASecond(() -> vmObject(vmId) == null, () -> failedAsVanished(r, vmId));
+      handledWithinASecond(
+          r, vmId, "deletion", () -> vmObject(vmId) == null, () -> failedAsVanished(r, vmId));
       api.awaitState(vmId, "FAILED", WAIT);
       assertThat(api.get("/v1/vms/" + vmId).body().path("lastError").path("type").asText())
           .isEqualTo("NOT_FOUND");
@@ -228,6 +272,9 @@ class DriftAcceptanceIT {
 
       // Then: the drift raised within a second; the state stays RUNNING (nothing is done)
       handledWithinASecond(
+          r,
+          vmId,
+          "power-off (ALERT)",
           () -> onVcsim(vmId).power() == dev.virtsaga.providers.spi.PowerState.OFF,
           () -> drifts(r, vmId).stream().anyMatch(d -> d.policy() == DriftPolicy.ALERT));
       assertThat(drifts(r, vmId).get(0).operationId()).isNull();
@@ -241,7 +288,8 @@ class DriftAcceptanceIT {
       vcenter.delete(vmId, vm.providerRef()).await().atMost(WAIT);
 
       // Then
-      handledWithinASecond(() -> !onVcsim(vmId).exists(), () -> failedAsVanished(r, vmId));
+      handledWithinASecond(
+          r, vmId, "deletion", () -> !onVcsim(vmId).exists(), () -> failedAsVanished(r, vmId));
       api.awaitState(vmId, "FAILED", WAIT);
       allSchemaValid(r, vmId);
     } finally {
@@ -280,6 +328,9 @@ class DriftAcceptanceIT {
 
       // Then: the state follows within a second of the server being off
       handledWithinASecond(
+          r,
+          vmId,
+          "power-off (ADOPT)",
           () -> !"running".equalsIgnoreCase(String.valueOf(server(vmId).state())),
           () ->
               r.payloads(vmId, StateChanged.class).stream()
@@ -293,7 +344,8 @@ class DriftAcceptanceIT {
       virtFusion("DELETE", "/servers/" + serverId + "?delay=0");
 
       // Then
-      handledWithinASecond(() -> server(vmId) == null, () -> failedAsVanished(r, vmId));
+      handledWithinASecond(
+          r, vmId, "deletion", () -> server(vmId) == null, () -> failedAsVanished(r, vmId));
       api.awaitState(vmId, "FAILED", WAIT);
       allSchemaValid(r, vmId);
     } finally {

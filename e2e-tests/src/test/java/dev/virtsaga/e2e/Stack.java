@@ -151,13 +151,15 @@ final class Stack {
       all.add(vsphereWorker);
       all.add(kubevirtWorker);
     }
+    // registered before anything starts: a stack that fails to come up (or a test JVM that is
+    // killed) leaves no service behind
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "e2e-stack-stop"));
     for (ServiceProcess p : all) {
       p.start();
     }
     for (ServiceProcess p : all) {
       p.awaitReady();
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "e2e-stack-stop"));
   }
 
   private String startSecondLibvirtd() throws Exception {

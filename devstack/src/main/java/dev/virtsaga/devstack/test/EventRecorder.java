@@ -4,6 +4,7 @@ import dev.virtsaga.events.CloudEvent;
 import dev.virtsaga.events.KafkaCloudEvents;
 import dev.virtsaga.events.MalformedEventException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -23,8 +24,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class EventRecorder implements AutoCloseable {
 
-  /** One recorded record: its topic, key, and the CloudEvent (null for tombstones/garbage). */
-  public record Recorded(String topic, String key, CloudEvent event, String rawValue) {
+  /**
+   * One recorded record: its topic, key, the CloudEvent (null for tombstones/garbage), and when
+   * Kafka stamped it and this recorder received it (for tests that report latencies).
+   */
+  public record Recorded(
+      String topic,
+      String key,
+      CloudEvent event,
+      String rawValue,
+      Instant timestamp,
+      Instant receivedAt) {
     public boolean isTombstone() {
       return rawValue == null;
     }
@@ -96,7 +106,14 @@ public final class EventRecorder implements AutoCloseable {
         event = null;
       }
     }
-    records.add(new Recorded(r.topic(), r.key(), event, r.value()));
+    records.add(
+        new Recorded(
+            r.topic(),
+            r.key(),
+            event,
+            r.value(),
+            Instant.ofEpochMilli(r.timestamp()),
+            Instant.now()));
   }
 
   /** Everything recorded so far, in arrival order. */
