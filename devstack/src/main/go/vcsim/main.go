@@ -33,6 +33,7 @@ import (
 	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
 
@@ -76,6 +77,7 @@ func main() {
 		log.Fatalf("vcsim: cannot create the inventory: %v", err)
 	}
 	defer model.Remove()
+	reportCustomFields()
 
 	model.Service.TLS = new(tls.Config)
 	model.Service.Listen = &url.URL{
@@ -304,4 +306,38 @@ func (g *guestTools) report(ref types.ManagedObjectReference) {
 			{Name: "guest.net", Val: nets},
 		})
 	})
+}
+
+// customFields is vcsim's CustomFieldsManager with one fix: vCenter tells property collectors when
+// SetField changes an entity's customValue, govmomi 0.24's SetField writes it behind their back. A
+// VM a collector saw before it was tagged would never show its tag to a watch.
+type customFields struct {
+	simulator.CustomFieldsManager
+}
+
+func (c *customFields) SetField(ctx *simulator.Context, req *types.SetField) soap.HasFault {
+	res := c.CustomFieldsManager.SetField(ctx, req)
+	if res.Fault() != nil {
+		return res
+	}
+	obj := simulator.Map.Get(req.Entity)
+	if e, ok := obj.(mo.Entity); ok {
+		simulator.Map.WithLock(obj, func() {
+			simulator.Map.Update(obj, []types.PropertyChange{
+				{Name: "customValue", Val: e.Entity().CustomValue},
+				{Name: "value", Val: e.Entity().Value},
+			})
+		})
+	}
+	return res
+}
+
+// reportCustomFields puts customFields in place of the model's CustomFieldsManager.
+func reportCustomFields() {
+	ref := types.ManagedObjectReference{Type: "CustomFieldsManager", Value: "CustomFieldsManager"}
+	cfm, ok := simulator.Map.Get(ref).(*simulator.CustomFieldsManager)
+	if !ok {
+		log.Fatalf("vcsim: no CustomFieldsManager at %v", ref)
+	}
+	simulator.Map.Put(&customFields{*cfm})
 }

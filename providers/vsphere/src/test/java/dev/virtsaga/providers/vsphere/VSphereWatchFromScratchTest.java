@@ -1,6 +1,7 @@
 package dev.virtsaga.providers.vsphere;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.virtsaga.devstack.vcsim.Vcsim;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A watch opened on a fresh vCenter, before VirtSaga ever made a VM there (its vmId field is not
- * defined yet): the VMs made afterwards are watched like any other.
+ * defined yet): the VMs made afterwards are watched like any other, also when the watch sees a
+ * clone before it is tagged.
  */
 class VSphereWatchFromScratchTest {
   private static final Duration WAIT = SimulatedVSphere.WAIT;
@@ -72,5 +74,46 @@ class VSphereWatchFromScratchTest {
                     .isEqualTo(PowerState.OFF));
     watch.cancel();
     provider.delete(vmId, ref).await().atMost(WAIT);
+  }
+
+  @Test
+  void aVmTheFeedSawBeforeItWasTaggedIsWatchedOnceTagged() {
+    // Given a vCenter where tagging a clone (SetField) comes a second after the clone, and a watch
+    // opened before the VM is made: the feed sees the clone untagged first
+    try (SimulatedVSphere slowTag =
+        new SimulatedVSphere(
+            new Vcsim(VcsimInventory.defaults()).methodDelay("SetField", Duration.ofSeconds(1)))) {
+      VSphereProvider provider = slowTag.provider();
+      VmList empty = provider.listWithVersion().await().atMost(WAIT);
+      AssertSubscriber<WatchEvent> watch =
+          provider
+              .watch(empty.resourceVersion())
+              .subscribe()
+              .withSubscriber(AssertSubscriber.create(1000));
+
+      // When the VM is made (cloned, then tagged) and powered on
+      String vmId = UUID.randomUUID().toString();
+      String ref =
+          provider
+              .create(
+                  new CreateRequest(vmId, "op-" + vmId, "tagged-late", 1, 64, 0, null, Map.of()))
+              .await()
+              .atMost(WAIT)
+              .providerRef();
+      provider.power(vmId, ref, PowerOp.ON).await().atMost(WAIT);
+
+      // Then the watch reports it as soon as it carries its vmId, and its power-on
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(watch.getItems())
+                      .filteredOn(e -> vmId.equals(e.vmId()))
+                      .extracting(WatchEvent::type, WatchEvent::power)
+                      .startsWith(tuple(WatchEvent.Type.ADDED, PowerState.OFF))
+                      .contains(tuple(WatchEvent.Type.MODIFIED, PowerState.ON)));
+      watch.cancel();
+      provider.delete(vmId, ref).await().atMost(WAIT);
+    }
   }
 }
