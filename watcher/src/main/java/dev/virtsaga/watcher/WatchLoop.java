@@ -290,7 +290,7 @@ public final class WatchLoop implements AutoCloseable {
     LOG.debugf(
         "relisted %s/%s (%s): %d VMs, %d vanished, %d ms, version %s",
         provider, endpoint, reason, list.items().size(), vanished, ms, rv);
-    sink.publish(out)
+    sink.publish(traced(out))
         .subscribe()
         .with(ok -> exec(() -> watch(gen)), t -> exec(() -> failed(gen, new SinkFailure(t))));
   }
@@ -303,6 +303,7 @@ public final class WatchLoop implements AutoCloseable {
     }
     long wgen = ++generation;
     watches.incrementAndGet();
+    LOG.debugf("watching %s/%s from version %s", provider, endpoint, resourceVersion);
     long min = settings.watchRestart().toMillis();
     restart =
         loop.schedule(() -> rewatch(wgen), min + random.nextLong(min + 1), TimeUnit.MILLISECONDS);
@@ -327,8 +328,10 @@ public final class WatchLoop implements AutoCloseable {
 
   private Uni<Void> event(long wgen, WatchEvent ev) {
     if (wgen != generation || stopped) {
+      LOG.debugf("%s/%s ignores %s of an ended watch", provider, endpoint, ev);
       return Uni.createFrom().voidItem();
     }
+    LOG.tracef("%s/%s watch event %s", provider, endpoint, ev);
     Instant now = clock.instant();
     switch (ev.type()) {
       case BOOKMARK -> resourceVersion = ev.resourceVersion();
@@ -546,7 +549,14 @@ public final class WatchLoop implements AutoCloseable {
   }
 
   private Uni<Void> publish(List<Observation> out) {
-    return sink.publish(out).onFailure().transform(SinkFailure::new);
+    return sink.publish(traced(out)).onFailure().transform(SinkFailure::new);
+  }
+
+  private List<Observation> traced(List<Observation> out) {
+    if (LOG.isDebugEnabled()) {
+      out.forEach(o -> LOG.debugf("%s/%s publishes %s", provider, endpoint, o));
+    }
+    return out;
   }
 
   private void publishQuietly(List<Observation> out) {

@@ -71,7 +71,29 @@ public class VmService {
    */
   public Uni<Void> onObserved(String eventId, VmObserved obs) {
     return process(
-        OBSERVATIONS, eventId, obs.vmId(), false, (vm, now) -> drift.onObserved(vm, obs, now));
+        OBSERVATIONS,
+        eventId,
+        obs.vmId(),
+        false,
+        (vm, now) -> {
+          Decision d = drift.onObserved(vm, obs, now);
+          if (LOG.isDebugEnabled()) {
+            LOG.debugf(
+                "vmId=%s observed %s %s at %s (relist %s) while %s, power %s seen at %s,"
+                    + " operation %s: %s",
+                obs.vmId(),
+                obs.kind(),
+                obs.power(),
+                obs.at(),
+                obs.fromRelist(),
+                vm == null ? "unknown" : vm.state(),
+                vm == null ? null : vm.observedPower(),
+                vm == null ? null : vm.observedAt(),
+                vm == null || vm.operation() == null ? null : vm.operation().id(),
+                d.changed() || !d.events().isEmpty() ? d.events() : "nothing to do");
+          }
+          return d;
+        });
   }
 
   /**

@@ -135,6 +135,9 @@ final class VSphereWatch {
                   }
                 }
                 f.watchers.add(emitter);
+                LOG.debugf(
+                    "feed %s: a watcher from %s (%d watchers)",
+                    f.id, resourceVersion, f.watchers.size());
                 emitter.onTermination(() -> removeWatcher(f, emitter));
               }
             },
@@ -143,6 +146,7 @@ final class VSphereWatch {
 
   private synchronized void removeWatcher(Feed f, MultiEmitter<? super WatchEvent> emitter) {
     f.watchers.remove(emitter);
+    LOG.debugf("feed %s: a watcher left (%d watchers)", f.id, f.watchers.size());
   }
 
   /** {@code <feed>-<seq>} of this feed → seq; -1 for anything else. */
@@ -290,6 +294,7 @@ final class VSphereWatch {
   }
 
   private synchronized void setKey(Feed f, String key) {
+    LOG.debugf("feed %s: the vmId field's key is %s", f.id, key);
     f.key = key;
   }
 
@@ -399,6 +404,7 @@ final class VSphereWatch {
     if (f.window.size() > WINDOW) {
       f.window.removeFirst();
     }
+    LOG.debugf("feed %s: %s (to %d watchers)", f.id, e, f.watchers.size());
     f.watchers.forEach(w -> w.emit(e));
   }
 }
