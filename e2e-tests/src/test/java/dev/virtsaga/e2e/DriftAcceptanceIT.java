@@ -146,6 +146,14 @@ class DriftAcceptanceIT {
           "%s of %s handled %d ms after it was visible%n",
           what, vmId, Duration.between(seen, Instant.now()).toMillis());
     } catch (ConditionTimeoutException e) {
+      // how late, if at all, and what arrived meanwhile
+      String outcome;
+      try {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(handled);
+        outcome = "handled " + Duration.between(seen, Instant.now()).toMillis() + " ms";
+      } catch (ConditionTimeoutException notAtAll) {
+        outcome = "not handled " + Duration.between(seen, Instant.now()).toMillis() + " ms";
+      }
       StringBuilder timeline = new StringBuilder();
       for (EventRecorder.Recorded x : r.all()) {
         if (vmId.equals(x.key()) || x.event() != null && x.key() == null) {
@@ -158,14 +166,13 @@ class DriftAcceptanceIT {
                   x.event() == null ? x.rawValue() : x.event().data()));
         }
       }
-      await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(handled);
       throw new AssertionError(
           what
               + " of "
               + vmId
-              + " handled "
-              + Duration.between(seen, Instant.now()).toMillis()
-              + " ms after it was visible (bound "
+              + ": "
+              + outcome
+              + " after it was visible (bound "
               + WITHIN.toMillis()
               + " ms); events relative to that moment:"
               + timeline,

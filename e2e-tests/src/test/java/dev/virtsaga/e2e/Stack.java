@@ -194,6 +194,12 @@ final class Stack {
         .kafka(kafka)
         .httpPort(port)
         .env(WATCHER_ENV)
+        // what the watchers publish and what the orchestrator decides of it, in e2e-logs/
+        .env(
+            Map.of(
+                "QUARKUS_LOG_CATEGORY__DEV_VIRTSAGA_WATCHER__LEVEL", "DEBUG",
+                "QUARKUS_LOG_CATEGORY__DEV_VIRTSAGA_PROVIDERS_VSPHERE__LEVEL", "DEBUG",
+                "QUARKUS_LOG_CATEGORY__DEV_VIRTSAGA_ORCHESTRATOR_SERVICE__LEVEL", "DEBUG"))
         .jvmArgs("-Xmx256m")
         .logFile(logs.resolve(module + ".log"));
   }
