@@ -44,7 +44,11 @@ import org.junit.jupiter.api.Test;
 class WatchLoopTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ResourceDefinitionContext VMS = KubeVirtResource.VIRTUAL_MACHINE.context();
-  private static final WatcherSettings SETTINGS =
+
+  /**
+   * Short timeouts and intervals for tests on simulators (list timeout 1 s, probes every 300 ms).
+   */
+  static final WatcherSettings SETTINGS =
       new WatcherSettings(
           Duration.ofMillis(50),
           Duration.ofMillis(800),

@@ -77,17 +77,7 @@ class WatchLoopVSphereTest {
               published.addAll(batch);
               return Uni.createFrom().voidItem();
             },
-            new WatcherSettings(
-                Duration.ofMillis(50),
-                Duration.ofMillis(800),
-                0.5,
-                3,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                Duration.ofMillis(300),
-                Duration.ofMillis(2000),
-                Duration.ofMinutes(10)),
+            WatchLoopTest.SETTINGS,
             Clock.systemUTC(),
             new Random());
     loop.start();

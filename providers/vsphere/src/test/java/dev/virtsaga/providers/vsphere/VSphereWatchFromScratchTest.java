@@ -42,22 +42,11 @@ class VSphereWatchFromScratchTest {
   void vmsMadeAfterTheWatchOpenedOnAFreshVCenterAreWatched() {
     // Given a watch from the very first list (no vmId field yet)
     VSphereProvider provider = vsphere.provider();
-    VmList empty = provider.listWithVersion().await().atMost(WAIT);
-    assertThat(empty.items()).isEmpty();
-    AssertSubscriber<WatchEvent> watch =
-        provider
-            .watch(empty.resourceVersion())
-            .subscribe()
-            .withSubscriber(AssertSubscriber.create(1000));
+    AssertSubscriber<WatchEvent> watch = watchFromTheFirstList(provider);
 
     // When a VM is made and powered on, then off
     String vmId = UUID.randomUUID().toString();
-    String ref =
-        provider
-            .create(new CreateRequest(vmId, "op-" + vmId, "fresh", 1, 64, 0, null, Map.of()))
-            .await()
-            .atMost(WAIT)
-            .providerRef();
+    String ref = made(provider, vmId, "fresh");
     provider.power(vmId, ref, PowerOp.ON).await().atMost(WAIT);
     provider.power(vmId, ref, PowerOp.OFF).await().atMost(WAIT);
 
@@ -84,22 +73,11 @@ class VSphereWatchFromScratchTest {
         new SimulatedVSphere(
             new Vcsim(VcsimInventory.defaults()).methodDelay("SetField", Duration.ofSeconds(1)))) {
       VSphereProvider provider = slowTag.provider();
-      VmList empty = provider.listWithVersion().await().atMost(WAIT);
-      AssertSubscriber<WatchEvent> watch =
-          provider
-              .watch(empty.resourceVersion())
-              .subscribe()
-              .withSubscriber(AssertSubscriber.create(1000));
+      AssertSubscriber<WatchEvent> watch = watchFromTheFirstList(provider);
 
       // When the VM is made (cloned, then tagged) and powered on
       String vmId = UUID.randomUUID().toString();
-      String ref =
-          provider
-              .create(
-                  new CreateRequest(vmId, "op-" + vmId, "tagged-late", 1, 64, 0, null, Map.of()))
-              .await()
-              .atMost(WAIT)
-              .providerRef();
+      String ref = made(provider, vmId, "tagged-late");
       provider.power(vmId, ref, PowerOp.ON).await().atMost(WAIT);
 
       // Then the watch reports it as soon as it carries its vmId, and its power-on
@@ -115,5 +93,24 @@ class VSphereWatchFromScratchTest {
       watch.cancel();
       provider.delete(vmId, ref).await().atMost(WAIT);
     }
+  }
+
+  /** A watch from the provider's first list, which finds no VM. */
+  private static AssertSubscriber<WatchEvent> watchFromTheFirstList(VSphereProvider provider) {
+    VmList empty = provider.listWithVersion().await().atMost(WAIT);
+    assertThat(empty.items()).isEmpty();
+    return provider
+        .watch(empty.resourceVersion())
+        .subscribe()
+        .withSubscriber(AssertSubscriber.create(1000));
+  }
+
+  /** Makes a VM; its reference. */
+  private static String made(VSphereProvider provider, String vmId, String name) {
+    return provider
+        .create(new CreateRequest(vmId, "op-" + vmId, name, 1, 64, 0, null, Map.of()))
+        .await()
+        .atMost(WAIT)
+        .providerRef();
   }
 }
