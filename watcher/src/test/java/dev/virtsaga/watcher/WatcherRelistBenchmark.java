@@ -2,6 +2,7 @@ package dev.virtsaga.watcher;
 
 import dev.virtsaga.devstack.kubevirt.KubeVirtResource;
 import dev.virtsaga.devstack.kubevirt.KubeVirtSimulator;
+import dev.virtsaga.events.model.PowerState;
 import dev.virtsaga.events.observation.Observation;
 import dev.virtsaga.events.observation.VmObserved;
 import dev.virtsaga.events.observation.WatcherRelisted;
@@ -16,9 +17,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -31,8 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * managed VMs. Measures the first list (every VM reported ADDED) and then relists forced by 410
  * Gone ({@code faults().expireWatches(1)}): from the moment the watch is expired to the {@code
  * watcher.relisted} event, which comes after the list, the reconciliation against what the loop
- * knew and the publication of the observations. Not a test: run by {@code bin/bench-relist [N]
- * [rounds]}; results go to docs/benchmarks.md.
+ * knew and the publication of the observations. Then, with all N watched, the latency from a change
+ * on the provider to its {@code vm.observed}. Not a test: run by {@code bin/bench-relist [N]
+ * [rounds] [changes]}; results go to docs/benchmarks.md.
  */
 public final class WatcherRelistBenchmark {
   private static final ResourceDefinitionContext VM = KubeVirtResource.VIRTUAL_MACHINE.context();
@@ -42,6 +47,7 @@ public final class WatcherRelistBenchmark {
   public static void main(String[] args) throws Exception {
     int vms = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int changes = args.length > 2 ? Integer.parseInt(args[2]) : 200;
     // a slow controller: the VMs stay Halted, the benchmark measures the API, mapping and loop
     KubeVirtSimulator sim =
         KubeVirtSimulator.builder()
@@ -52,13 +58,14 @@ public final class WatcherRelistBenchmark {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       long t0 = System.nanoTime();
-      List<Future<?>> made = new ArrayList<>();
+      List<Future<String[]>> made = new ArrayList<>();
       for (int i = 0; i < vms; i++) {
         int n = i;
         made.add(pool.submit(() -> create(sim, n)));
       }
-      for (Future<?> f : made) {
-        f.get();
+      List<String[]> created = new ArrayList<>();
+      for (Future<String[]> f : made) {
+        created.add(f.get());
       }
       System.out.printf(
           "created %d VirtualMachines in %.1f s%n", vms, (System.nanoTime() - t0) / 1e9);
@@ -75,6 +82,7 @@ public final class WatcherRelistBenchmark {
               pool);
       LinkedBlockingQueue<WatcherRelisted> relisted = new LinkedBlockingQueue<>();
       AtomicLong observed = new AtomicLong();
+      Map<String, Long> firstOnAt = new ConcurrentHashMap<>();
       WatcherSettings settings =
           new WatcherSettings(
               Duration.ofMillis(200),
@@ -95,8 +103,11 @@ public final class WatcherRelistBenchmark {
               provider::validate,
               batch -> {
                 for (Observation o : batch) {
-                  if (o instanceof VmObserved) {
+                  if (o instanceof VmObserved v) {
                     observed.incrementAndGet();
+                    if (v.power() == PowerState.ON) {
+                      firstOnAt.putIfAbsent(v.vmId(), System.nanoTime());
+                    }
                   } else if (o instanceof WatcherRelisted r) {
                     relisted.add(r);
                   }
@@ -145,12 +156,65 @@ public final class WatcherRelistBenchmark {
             total.get(total.size() / 2),
             total.get(total.size() - 1),
             list.get(list.size() / 2));
+
+        changeToObserved(sim, loop, created, changes, firstOnAt);
       }
       provider.close();
     } finally {
       pool.shutdownNow();
       sim.close();
     }
+  }
+
+  /**
+   * Provider change → observation: one VM after the other (each once) is shown Running by a status
+   * write through the Kubernetes API, as virt-controller would; measured from just before the write
+   * to the watcher handing the VM's {@code vm.observed} (power ON) to its sink.
+   */
+  private static void changeToObserved(
+      KubeVirtSimulator sim,
+      WatchLoop loop,
+      List<String[]> created,
+      int changes,
+      Map<String, Long> firstOnAt)
+      throws InterruptedException {
+    awaitWatching(loop);
+    List<Double> latency = new ArrayList<>();
+    int warmUp = Math.min(20, created.size() / 10);
+    for (int i = 0; i < Math.min(changes + warmUp, created.size()); i++) {
+      String vmId = created.get(i)[0];
+      var vms = sim.client().genericKubernetesResources(VM).inNamespace(sim.namespace());
+      GenericKubernetesResource vm = vms.withName(created.get(i)[1]).get();
+      @SuppressWarnings("unchecked")
+      Map<String, Object> status =
+          (Map<String, Object>)
+              vm.getAdditionalProperties().computeIfAbsent("status", k -> new HashMap<>());
+      status.put("printableStatus", "Running");
+      long s = System.nanoTime();
+      vms.resource(vm).updateStatus();
+      long until = s + TimeUnit.SECONDS.toNanos(10);
+      while (!firstOnAt.containsKey(vmId) && System.nanoTime() < until) {
+        Thread.onSpinWait();
+      }
+      Long at = firstOnAt.get(vmId);
+      if (at == null) {
+        throw new IllegalStateException(vmId + " shown Running was not observed within 10 s");
+      }
+      if (i >= warmUp) {
+        latency.add((at - s) / 1e6);
+      }
+    }
+    Collections.sort(latency);
+    System.out.printf(
+        "provider change -> vm.observed (%d changes after %d warm-up, %d VMs watched):"
+            + " min %.1f ms, median %.1f ms, p99 %.1f ms, max %.1f ms%n",
+        latency.size(),
+        warmUp,
+        created.size(),
+        latency.get(0),
+        latency.get(latency.size() / 2),
+        latency.get((int) Math.ceil(latency.size() * 0.99) - 1),
+        latency.get(latency.size() - 1));
   }
 
   private static WatcherRelisted next(LinkedBlockingQueue<WatcherRelisted> q)
@@ -178,7 +242,8 @@ public final class WatcherRelistBenchmark {
     Thread.sleep(200); // the watch request reaches the server
   }
 
-  private static void create(KubeVirtSimulator sim, int i) {
+  /** Creates a Halted VirtualMachine; its vmId and name. */
+  private static String[] create(KubeVirtSimulator sim, int i) {
     String vmId = UUID.randomUUID().toString();
     String name = "bench-" + i + "-" + vmId.substring(0, 8);
     GenericKubernetesResource vm =
@@ -194,5 +259,6 @@ public final class WatcherRelistBenchmark {
                 + "\"devices\":{}}}}}}",
             GenericKubernetesResource.class);
     sim.client().genericKubernetesResources(VM).inNamespace(sim.namespace()).resource(vm).create();
+    return new String[] {vmId, name};
   }
 }
