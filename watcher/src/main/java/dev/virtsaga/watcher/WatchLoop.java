@@ -499,9 +499,9 @@ public final class WatchLoop implements AutoCloseable {
 
   /** UNREACHABLE when the endpoint does not answer, UNHEALTHY when it answers with an error. */
   static ProviderHealth healthOf(Throwable t) {
+    // what an adapter left unmapped (the worker's status never sees these)
     if (t instanceof java.util.concurrent.TimeoutException || t instanceof java.io.IOException) {
-      return ProviderHealth
-          .UNREACHABLE; // what an adapter did not map (the worker's status sees none)
+      return ProviderHealth.UNREACHABLE;
     }
     return ProviderStatusPublisher.healthOf(t);
   }

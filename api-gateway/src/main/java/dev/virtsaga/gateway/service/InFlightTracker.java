@@ -14,6 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,8 +66,8 @@ public class InFlightTracker {
    * may still show one in flight for a moment, and must not refuse the next command for it.
    */
   private final Map<String, Boolean> finished =
-      java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>() {
+      Collections.synchronizedMap(
+          new LinkedHashMap<>() {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
               return size() > FINISHED_MEMORY;

@@ -95,7 +95,7 @@ public final class VSphereProvider
   VSphereProvider(VimClient vim, VSphereSettings settings) {
     this.vim = Objects.requireNonNull(vim, "vim");
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.watch = new VSphereWatch(vim, () -> fieldKey(false), this::rootFolder);
+    this.watch = new VSphereWatch(vim, () -> fieldKey(false));
   }
 
   /** The client (for tests that need its session). */
@@ -1020,9 +1020,7 @@ public final class VSphereProvider
   }
 
   private ManagedObjectReference customFieldsManager() {
-    ServiceContent content =
-        vim.serviceContent()
-            .orElseThrow(() -> new ProviderException(ErrorType.UNAVAILABLE, "not connected"));
+    ServiceContent content = vim.connectedContent();
     if (content.customFieldsManager() == null) {
       throw ProviderException.notSupported(
           "the vSphere endpoint has no CustomFieldsManager (a lone ESXi host): the vmId tag needs"
@@ -1079,22 +1077,9 @@ public final class VSphereProvider
             });
   }
 
-  /** The inventory's root folder. */
-  private Uni<ManagedObjectReference> rootFolder() {
-    return Uni.createFrom()
-        .item(
-            () ->
-                vim.serviceContent()
-                    .orElseThrow(
-                        () -> new ProviderException(ErrorType.UNAVAILABLE, "not connected"))
-                    .rootFolder());
-  }
-
   /** A {@code ContainerView} of every VM in the inventory; the caller destroys it. */
   Uni<ManagedObjectReference> createVmView() {
-    ServiceContent content =
-        vim.serviceContent()
-            .orElseThrow(() -> new ProviderException(ErrorType.UNAVAILABLE, "not connected"));
+    ServiceContent content = vim.connectedContent();
     if (content.viewManager() == null) {
       return Uni.createFrom()
           .failure(ProviderException.notSupported("the vSphere endpoint has no ViewManager"));

@@ -58,7 +58,6 @@ final class VSphereWatch {
 
   private final VimClient vim;
   private final Supplier<Uni<Optional<String>>> tagKey;
-  private final Supplier<Uni<ManagedObjectReference>> rootFolder;
   private final Duration maxWait;
 
   private Feed feed; // guarded by this
@@ -91,13 +90,9 @@ final class VSphereWatch {
     }
   }
 
-  VSphereWatch(
-      VimClient vim,
-      Supplier<Uni<Optional<String>>> tagKey,
-      Supplier<Uni<ManagedObjectReference>> rootFolder) {
+  VSphereWatch(VimClient vim, Supplier<Uni<Optional<String>>> tagKey) {
     this.vim = vim;
     this.tagKey = tagKey;
-    this.rootFolder = rootFolder;
     long seconds = Math.max(1, Math.min(30, vim.settings().requestTimeout().toSeconds() / 3));
     this.maxWait = Duration.ofSeconds(seconds);
   }
@@ -195,9 +190,7 @@ final class VSphereWatch {
 
   private Uni<Feed> start() {
     long logins = vim.logins();
-    ServiceContent content =
-        vim.serviceContent()
-            .orElseThrow(() -> new ProviderException(ErrorType.UNAVAILABLE, "not connected"));
+    ServiceContent content = vim.connectedContent();
     return tagKey
         .get()
         .chain(
@@ -206,9 +199,7 @@ final class VSphereWatch {
                     .map(r -> Soap.returnMoRef(r, "CreatePropertyCollector returned nothing"))
                     .chain(
                         collector ->
-                            rootFolder
-                                .get()
-                                .chain(root -> vim.invoke("CreateFilter", collector, filter(root)))
+                            vim.invoke("CreateFilter", collector, filter(content.rootFolder()))
                                 .map(
                                     r ->
                                         new Feed(

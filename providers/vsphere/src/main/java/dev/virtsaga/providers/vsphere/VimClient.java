@@ -272,6 +272,12 @@ public final class VimClient implements AutoCloseable {
     return Optional.ofNullable(content);
   }
 
+  /** The service content read by {@link #connect()}; UNAVAILABLE when not connected. */
+  ServiceContent connectedContent() {
+    return serviceContent()
+        .orElseThrow(() -> new ProviderException(ErrorType.UNAVAILABLE, "not connected"));
+  }
+
   /** The current session's key (changes with every login), if logged in. */
   public Optional<String> sessionKey() {
     return Optional.ofNullable(sessionKey);
